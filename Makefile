@@ -1,0 +1,61 @@
+# Kinship — `make` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 2
+export PYTHONDONTWRITEBYTECODE := 1
+
+.DEFAULT_GOAL := help
+.PHONY: help install run dev test lint fmt bench migrate demo browser-deps
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(BIN)/.installed: requirements.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+install: $(BIN)/.installed ## Create .venv and install the locked requirements (idempotent)
+
+.secret_key:
+	@$(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
+	@chmod 600 $@
+
+migrate: install .secret_key ## Apply database migrations
+	SECRET_KEY=$$(cat .secret_key) $(BIN)/python manage.py migrate --noinput
+
+demo: migrate ## Load demo data if the database is empty
+	SECRET_KEY=$$(cat .secret_key) $(BIN)/python manage.py seed_demo --if-empty
+
+run: demo ## Install, migrate, load demo data and serve on $$HOST:$$PORT with gunicorn
+	SECRET_KEY=$$(cat .secret_key) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	@SECRET_KEY=$$(cat .secret_key) $(BIN)/python manage.py demo_accounts --address "http://$(HOST):$(PORT)/"
+	SECRET_KEY=$$(cat .secret_key) $(BIN)/gunicorn kinship.wsgi:application \
+		--bind "$(HOST):$(PORT)" --workers $(WORKERS) --threads 4 --access-logfile - --graceful-timeout 5
+
+dev: demo ## Autoreloading development server (DEBUG on)
+	DEBUG=1 $(BIN)/python manage.py runserver "$(HOST):$(PORT)"
+
+browser-deps: ## Debian's chromium and axe-core for the browser tests
+	@command -v chromium >/dev/null || (apt-get update && apt-get install -y --no-install-recommends chromium)
+	@test -f node_modules/axe-core/axe.min.js || npm ci --no-audit --no-fund --silent
+
+test: install browser-deps ## Whole suite (SQLite; PostgreSQL when DATABASE_URL is set)
+	$(BIN)/pytest -q
+
+lint: install ## ruff, mypy and the missing-migration check
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/mypy kinship
+	SECRET_KEY=lint $(BIN)/python manage.py makemigrations --check --dry-run
+
+fmt: install ## Apply formatting and safe lint fixes
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: install ## Seed scale data if missing and measure throughput against the floor view
+	$(BIN)/python bench/run.py

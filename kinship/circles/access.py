@@ -1,0 +1,140 @@
+"""Who may see and do what in circles: the only place these privacy rules live."""
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from kinship.accounts.models import User
+from kinship.circles.models import Circle, Membership
+
+AnyUser = User | object  # AnonymousUser has no model; rules treat it as a visitor
+
+
+def _signed_in(user: AnyUser) -> bool:
+    return bool(getattr(user, "is_authenticated", False))
+
+
+def _is_staff(user: AnyUser) -> bool:
+    return _signed_in(user) and bool(getattr(user, "is_staff", False))
+
+
+def memberships_of(user: AnyUser) -> dict[int, Membership]:
+    """The user's memberships by circle id, loaded once per user object (one query a request)."""
+    if not _signed_in(user):
+        return {}
+    cached = getattr(user, "_kinship_memberships", None)
+    if cached is None:
+        cached = {m.circle_id: m for m in Membership.objects.filter(user=user)}
+        user._kinship_memberships = cached  # type: ignore[union-attr]
+    return cached
+
+
+def forget_memberships(user: AnyUser) -> None:
+    """Drop the per-request cache after a membership changed."""
+    if hasattr(user, "_kinship_memberships"):
+        del user._kinship_memberships  # type: ignore[union-attr]
+
+
+def membership(user: AnyUser, circle: Circle) -> Membership | None:
+    return memberships_of(user).get(circle.pk)
+
+
+def is_active_member(user: AnyUser, circle: Circle) -> bool:
+    found = membership(user, circle)
+    return found is not None and found.is_active
+
+
+def visible_circles(user: AnyUser) -> QuerySet[Circle]:
+    """Circles this user may know exist (hidden: active members and staff only)."""
+    circles = Circle.objects.all()
+    if _is_staff(user):
+        return circles
+    if not _signed_in(user):
+        return circles.exclude(visibility=Circle.HIDDEN)
+    return circles.filter(
+        ~Q(visibility=Circle.HIDDEN)
+        | Q(memberships__user=user, memberships__status=Membership.ACTIVE)
+    ).distinct()
+
+
+def can_see_circle(user: AnyUser, circle: Circle) -> bool:
+    if circle.visibility != Circle.HIDDEN:
+        return True
+    if _is_staff(user):
+        return True
+    return is_active_member(user, circle)
+
+
+def get_circle_for(user: AnyUser, slug: str) -> Circle:
+    """The circle, or Http404 when it is missing *or* hidden from this user."""
+    circle = Circle.objects.filter(slug=slug).first() if isinstance(slug, str) else None
+    if circle is None or not can_see_circle(user, circle):
+        raise Http404("No such circle.")
+    return circle
+
+
+def can_read(user: AnyUser, circle: Circle) -> bool:
+    """Topics and replies: public circles to anyone signed in; else active members and staff."""
+    if not can_see_circle(user, circle):
+        return False
+    if _is_staff(user):
+        return True
+    if circle.visibility == Circle.PUBLIC:
+        return _signed_in(user)
+    return is_active_member(user, circle)
+
+
+def readable_circle_ids(user: AnyUser) -> QuerySet[Circle]:
+    """Circles whose content this user may read, as a queryset for filtering topics."""
+    if _is_staff(user):
+        return Circle.objects.all()
+    if not _signed_in(user):
+        return Circle.objects.none()
+    return Circle.objects.filter(
+        Q(visibility=Circle.PUBLIC)
+        | Q(memberships__user=user, memberships__status=Membership.ACTIVE)
+    )
+
+
+def can_post(user: AnyUser, circle: Circle) -> bool:
+    """Start topics, reply and react: verified active members only."""
+    return bool(getattr(user, "is_verified", False)) and is_active_member(user, circle)
+
+
+def can_moderate(user: AnyUser, circle: Circle) -> bool:
+    """Facilitators of this circle and staff."""
+    if _is_staff(user):
+        return True
+    found = membership(user, circle)
+    return found is not None and found.is_facilitator
+
+
+def can_see_members(user: AnyUser, circle: Circle) -> bool:
+    return _is_staff(user) or is_active_member(user, circle)
+
+
+def can_join(user: AnyUser, circle: Circle) -> bool:
+    """Signed-in, not yet a member, and the circle takes requests without an invite."""
+    if not _signed_in(user) or membership(user, circle) is not None:
+        return False
+    return circle.join_policy in (Circle.OPEN, Circle.APPROVAL) and can_see_circle(user, circle)
+
+
+def can_leave(user: AnyUser, circle: Circle) -> bool:
+    return membership(user, circle) is not None
+
+
+def can_manage_circle(user: AnyUser, circle: Circle) -> bool:
+    """Edit description and guidelines: facilitators and staff."""
+    return can_moderate(user, circle)
+
+
+def can_create_circle(user: AnyUser) -> bool:
+    return _is_staff(user)
+
+
+def shares_a_circle(viewer: AnyUser, other: User) -> bool:
+    """Both are active members of at least one common circle."""
+    if not _signed_in(viewer):
+        return False
+    mine = {cid for cid, m in memberships_of(viewer).items() if m.is_active}
+    return Membership.objects.filter(user=other, status=Membership.ACTIVE, circle_id__in=mine).exists()

@@ -1,0 +1,20 @@
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Cheap hashing in tests; Argon2 stays the production hasher.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache():
+    """Rate-limit counters live in the cache; each test starts from zero."""
+    cache.clear()
+    yield
+    cache.clear()

@@ -1,0 +1,66 @@
+"""Plain factory functions for tests, with keyword overrides."""
+
+import itertools
+from typing import Any
+
+from django.utils import timezone
+
+from kinship.accounts.models import User
+from kinship.circles.models import Circle, Membership
+from kinship.discussions import services as discussions
+from kinship.discussions.models import Post, Topic
+
+_seq = itertools.count(1)
+PASSWORD = "correct horse battery staple"
+
+
+def make_user(*, verified: bool = True, password: str = PASSWORD, **fields: Any) -> User:
+    n = next(_seq)
+    fields.setdefault("email", f"person{n}@example.org")
+    fields.setdefault("display_name", f"Person {n}")
+    fields.setdefault("terms_accepted_at", timezone.now())
+    fields.setdefault("terms_version", "test")
+    if verified:
+        fields.setdefault("email_verified_at", timezone.now())
+    return User.objects.create_user(password=password, **fields)
+
+
+def make_circle(**fields: Any) -> Circle:
+    n = next(_seq)
+    fields.setdefault("name", f"Limb salvage circle {n}")
+    fields.setdefault("slug", f"circle-{n}")
+    fields.setdefault("description", "A circle for people after limb salvage surgery.")
+    fields.setdefault("guidelines", "Be kind. Share experience, not medical advice.")
+    return Circle.objects.create(**fields)
+
+
+def add_member(circle: Circle, user: User, *, role: str = "member", status: str = "active") -> Membership:
+    return Membership.objects.create(
+        circle=circle, user=user, role=role, status=status, guidelines_accepted_at=timezone.now()
+    )
+
+
+def make_member(circle: Circle, **fields: Any) -> User:
+    user = make_user(**fields)
+    add_member(circle, user)
+    return user
+
+
+def make_topic(*, circle: Circle | None = None, author: User | None = None, replies: int = 0, **fields: Any) -> Topic:
+    circle = circle or make_circle()
+    author = author or make_member(circle)
+    fields.setdefault("title", "Second week after surgery")
+    fields.setdefault("body", "The swelling is going down, slowly.")
+    topic = discussions.start_topic(author=author, circle=circle, **fields)
+    make_replies(topic, count=replies)
+    return topic
+
+
+def make_replies(topic: Topic, *, count: int, author: User | None = None, **fields: Any) -> list[Post]:
+    replies = []
+    for i in range(count):
+        writer = author or make_member(topic.circle)
+        fields.setdefault("body", "Sending you strength.")
+        replies.append(discussions.post_reply(author=writer, topic=topic, **{**fields, "body": f"{fields['body']} ({i})"}))
+    topic.refresh_from_db()
+    return replies

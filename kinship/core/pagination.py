@@ -1,0 +1,84 @@
+"""Keyset pagination: pages follow a key, never a growing OFFSET."""
+
+import base64
+import binascii
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from django.db.models import Model, Q, QuerySet
+from django.utils.dateparse import parse_datetime
+
+from kinship.core.errors import Invalid
+
+M = TypeVar("M", bound=Model)
+
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 100
+
+
+@dataclass
+class Page(Generic[M]):
+    items: list[M]
+    next: str | None
+
+
+def encode_cursor(values: list[Any]) -> str:
+    raw = json.dumps([v.isoformat() if isinstance(v, dt.datetime) else v for v in values])
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str, count: int) -> list[Any]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+    except (ValueError, binascii.Error, UnicodeError):
+        raise Invalid("That page link is broken.", errors={"cursor": ["Not a valid cursor."]}) from None
+    if not isinstance(values, list) or len(values) != count:
+        raise Invalid("That page link is broken.", errors={"cursor": ["Not a valid cursor."]})
+    return values
+
+
+def _coerce(value: Any, sample_field: str) -> Any:
+    if isinstance(value, str) and sample_field.endswith("_at"):
+        parsed = parse_datetime(value)
+        if parsed is None:
+            raise Invalid("That page link is broken.", errors={"cursor": ["Not a valid cursor."]})
+        return parsed
+    if not isinstance(value, (int, bool, str)) or (isinstance(value, str) and "\x00" in value):
+        raise Invalid("That page link is broken.", errors={"cursor": ["Not a valid cursor."]})
+    return value
+
+
+def parse_limit(raw: Any, default: int = DEFAULT_LIMIT) -> int:
+    if raw in (None, ""):
+        return default
+    try:
+        limit = int(raw)
+    except (TypeError, ValueError):
+        raise Invalid("limit must be a whole number.", errors={"limit": ["Must be a whole number."]}) from None
+    if not 1 <= limit <= MAX_LIMIT:
+        raise Invalid(f"limit must be between 1 and {MAX_LIMIT}.", errors={"limit": [f"Between 1 and {MAX_LIMIT}."]})
+    return limit
+
+
+def paginate(queryset: QuerySet[M], ordering: list[str], *, cursor: str | None, limit: int) -> Page[M]:
+    """One page of `queryset` in `ordering` (fields, '-' for descending; the last must be unique)."""
+    fields = [f.lstrip("-") for f in ordering]
+    queryset = queryset.order_by(*ordering)
+    if cursor:
+        values = [_coerce(v, f) for v, f in zip(_decode(cursor, len(fields)), fields, strict=True)]
+        after = Q()
+        for i in reversed(range(len(fields))):
+            op = "lt" if ordering[i].startswith("-") else "gt"
+            step = Q(**{f"{fields[i]}__{op}": values[i]})
+            if i < len(fields) - 1:
+                step |= Q(**{fields[i]: values[i]}) & after
+            after = step
+        queryset = queryset.filter(after)
+    items = list(queryset[: limit + 1])
+    more = len(items) > limit
+    items = items[:limit]
+    next_cursor = encode_cursor([getattr(items[-1], f) for f in fields]) if more else None
+    return Page(items=items, next=next_cursor)

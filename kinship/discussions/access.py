@@ -1,0 +1,94 @@
+"""Who may see and do what with topics and posts; builds on the circle rules."""
+
+from typing import Any
+
+from django.http import Http404
+
+from kinship.accounts.models import User
+from kinship.circles import access as circle_access
+from kinship.discussions.models import Post, Topic
+
+
+def _id(value: Any) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise Http404("Not found.") from None
+    if not 0 < number < 2**63:
+        raise Http404("Not found.")
+    return number
+
+
+def can_see_topic(user: Any, topic: Topic) -> bool:
+    """Readable circle; deleted topics are gone for all, hidden ones stay for moderators."""
+    if not circle_access.can_read(user, topic.circle) or topic.is_deleted:
+        return False
+    return not topic.hidden or circle_access.can_moderate(user, topic.circle)
+
+
+def get_topic_for(user: Any, topic_id: Any) -> Topic:
+    """The topic, or Http404 when missing or not readable by this user (no existence leak)."""
+    topic = Topic.objects.select_related("circle").filter(pk=_id(topic_id)).first()
+    if topic is None or not can_see_topic(user, topic):
+        raise Http404("No such topic.")
+    return topic
+
+
+def get_post_for(user: Any, post_id: Any) -> Post:
+    post = Post.objects.select_related("topic__circle", "author").filter(pk=_id(post_id)).first()
+    if post is None or not can_see_topic(user, post.topic) or post.is_deleted:
+        raise Http404("No such post.")
+    if post.hidden and not circle_access.can_moderate(user, post.topic.circle):
+        raise Http404("No such post.")
+    return post
+
+
+def can_start_topic(user: Any, circle: Any) -> bool:
+    return circle_access.can_post(user, circle)
+
+
+def can_reply(user: Any, topic: Topic) -> bool:
+    """Verified active members; a locked topic takes replies from moderators only."""
+    if not circle_access.can_post(user, topic.circle) and not circle_access.can_moderate(user, topic.circle):
+        return False
+    return not topic.locked or circle_access.can_moderate(user, topic.circle)
+
+
+def can_react(user: Any, post: Post) -> bool:
+    return circle_access.can_post(user, post.topic.circle) and not post.is_deleted
+
+
+def can_edit(user: Any, post: Post) -> bool:
+    """Authors while they still belong to the circle; facilitators and staff in their circles."""
+    if post.is_deleted:
+        return False
+    if circle_access.can_moderate(user, post.topic.circle):
+        return True
+    return getattr(user, "pk", None) == post.author_id and circle_access.can_post(user, post.topic.circle)
+
+
+def can_delete(user: Any, post: Post) -> bool:
+    return can_edit(user, post)
+
+
+def can_moderate_topic(user: Any, topic: Topic) -> bool:
+    return circle_access.can_moderate(user, topic.circle)
+
+
+def sees_anonymous_authors(user: Any, circle: Any) -> bool:
+    """Facilitators and staff know who wrote an anonymous post; nobody else does."""
+    return circle_access.can_moderate(user, circle)
+
+
+def shown_author(user: Any, post: Post) -> User | None:
+    """The author to show this viewer: None for an anonymous post unless they moderate."""
+    if post.anonymous:
+        return None
+    return post.author
+
+
+def hidden_author(user: Any, post: Post) -> User | None:
+    """The real author of an anonymous post, for facilitators and staff only."""
+    if post.anonymous and sees_anonymous_authors(user, post.topic.circle):
+        return post.author
+    return None

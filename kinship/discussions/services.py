@@ -1,0 +1,223 @@
+"""Every write to discussions: topics, replies, edits, deletions, moderation, reactions, read marks."""
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from kinship.accounts.models import User
+from kinship.circles.models import Circle
+from kinship.core.errors import Invalid, NotAllowed
+from kinship.core.markdown import render_markdown
+from kinship.core.text import clean_line, clean_text
+from kinship.discussions import access
+from kinship.discussions.models import BODY_MAX, CONTENT_NOTE_MAX, TITLE_MAX, Post, Reaction, Topic, TopicRead
+
+
+def _flag(value: Any, field: str) -> bool:
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise Invalid(f"{field} must be true or false.", errors={field: ["Must be true or false."]})
+    return value
+
+
+def _clean_post_fields(*, body: Any, anonymous: Any, content_note: Any) -> dict[str, Any]:
+    errors: dict[str, list[str]] = {}
+    clean: dict[str, Any] = {}
+    for field, check in (
+        ("body", lambda: clean_text(body, field="body", label="Message", max_length=BODY_MAX, required=True)),
+        ("anonymous", lambda: _flag(anonymous, "anonymous")),
+        ("content_note", lambda: clean_line(content_note, field="content_note", label="Content note",
+                                            max_length=CONTENT_NOTE_MAX)),
+    ):
+        try:
+            clean[field] = check()
+        except Invalid as exc:
+            errors.update(exc.errors)
+    if errors:
+        raise Invalid("Please correct the highlighted fields.", errors=errors)
+    return clean
+
+
+def _clean_title(title: Any) -> str:
+    return clean_line(title, field="title", label="Title", max_length=TITLE_MAX, required=True)
+
+
+@transaction.atomic
+def start_topic(
+    *, author: User, circle: Circle, title: Any, body: Any, anonymous: Any = False, content_note: Any = ""
+) -> Topic:
+    """Open a topic with its first post; verified active members only."""
+    if not access.can_start_topic(author, circle):
+        raise NotAllowed(_why_cannot_post(author))
+    errors: dict[str, list[str]] = {}
+    try:
+        clean_title = _clean_title(title)
+    except Invalid as exc:
+        errors.update(exc.errors)
+    try:
+        fields = _clean_post_fields(body=body, anonymous=anonymous, content_note=content_note)
+    except Invalid as exc:
+        errors.update(exc.errors)
+    if errors:
+        raise Invalid("Please correct the highlighted fields.", errors=errors)
+    now = timezone.now()
+    topic = Topic.objects.create(circle=circle, title=clean_title, last_activity_at=now, created_at=now)
+    Post.objects.create(
+        topic=topic, author=author, is_opening=True, body_html=render_markdown(fields["body"]),
+        created_at=now, **fields,
+    )
+    TopicRead.objects.create(user=author, topic=topic, read_at=now)
+    return topic
+
+
+@transaction.atomic
+def post_reply(*, author: User, topic: Topic, body: Any, anonymous: Any = False, content_note: Any = "") -> Post:
+    """Reply to a topic; the topic's count and activity move in the same transaction."""
+    if not access.can_reply(author, topic):
+        if topic.locked:
+            raise NotAllowed("This topic is locked; it takes no new replies.")
+        raise NotAllowed(_why_cannot_post(author))
+    fields = _clean_post_fields(body=body, anonymous=anonymous, content_note=content_note)
+    now = timezone.now()
+    reply = Post.objects.create(topic=topic, author=author, body_html=render_markdown(fields["body"]),
+                                created_at=now, **fields)
+    Topic.objects.filter(pk=topic.pk).update(reply_count=F("reply_count") + 1, last_activity_at=now)
+    TopicRead.objects.update_or_create(user=author, topic=topic, defaults={"read_at": now})
+    reply.topic = topic
+    return reply
+
+
+def _why_cannot_post(user: Any) -> str:
+    if getattr(user, "is_authenticated", False) and not getattr(user, "is_verified", False):
+        return "Please confirm your email address before posting; check your inbox for the link."
+    return "Only members of this circle can post here."
+
+
+@transaction.atomic
+def edit_post(*, editor: User, post: Post, changes: dict[str, Any]) -> Post:
+    """Change a post's words (and the topic title for an opening post); marked as edited."""
+    if not access.can_edit(editor, post):
+        raise NotAllowed("You can only edit your own posts.")
+    allowed = {"body", "content_note", "title"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise Invalid("Unknown field.", errors={f: ["Cannot be changed."] for f in unknown})
+    errors: dict[str, list[str]] = {}
+    updates: dict[str, Any] = {}
+    try:
+        if "body" in changes:
+            updates["body"] = clean_text(changes["body"], field="body", label="Message", max_length=BODY_MAX, required=True)
+        if "content_note" in changes:
+            updates["content_note"] = clean_line(changes["content_note"], field="content_note", label="Content note",
+                                                 max_length=CONTENT_NOTE_MAX)
+    except Invalid as exc:
+        errors.update(exc.errors)
+    title = None
+    if "title" in changes:
+        if not post.is_opening:
+            errors["title"] = ["Only a topic's opening post has a title."]
+        else:
+            try:
+                title = _clean_title(changes["title"])
+            except Invalid as exc:
+                errors.update(exc.errors)
+    if errors:
+        raise Invalid("Please correct the highlighted fields.", errors=errors)
+    if "body" in updates:
+        updates["body_html"] = render_markdown(updates["body"])
+    if updates:
+        updates["edited_at"] = timezone.now()
+        for field, value in updates.items():
+            setattr(post, field, value)
+        post.save(update_fields=list(updates))
+    if title is not None and title != post.topic.title:
+        post.topic.title = title
+        post.topic.save(update_fields=["title"])
+    return post
+
+
+@transaction.atomic
+def delete_post(*, actor: User, post: Post) -> None:
+    """Soft delete: the words go, a placeholder stays; deleting an opening post removes the topic."""
+    if not access.can_delete(actor, post):
+        raise NotAllowed("You can only delete your own posts.")
+    now = timezone.now()
+    Post.objects.filter(pk=post.pk).update(deleted_at=now, body="", body_html="", content_note="")
+    post.deleted_at = now
+    if post.is_opening:
+        Topic.objects.filter(pk=post.topic_id).update(deleted_at=now)
+    else:
+        Topic.objects.filter(pk=post.topic_id, reply_count__gt=0).update(reply_count=F("reply_count") - 1)
+
+
+@transaction.atomic
+def moderate_topic(*, moderator: User, topic: Topic, changes: dict[str, Any]) -> Topic:
+    """Facilitators pin, lock and hide topics in their circles."""
+    if not access.can_moderate_topic(moderator, topic):
+        raise NotAllowed("Only the circle's facilitators can do that.")
+    updates: dict[str, bool] = {}
+    for field, value in changes.items():
+        if field not in ("pinned", "locked", "hidden"):
+            raise Invalid("Unknown field.", errors={field: ["Cannot be changed."]})
+        updates[field] = _flag(value, field)
+    for field, value in updates.items():
+        setattr(topic, field, value)
+    if updates:
+        topic.save(update_fields=list(updates))
+    return topic
+
+
+@transaction.atomic
+def hide_post(*, moderator: User, post: Post, hidden: bool) -> Post:
+    """Facilitators hide a reply from members (and restore it)."""
+    if not access.can_moderate_topic(moderator, post.topic):
+        raise NotAllowed("Only the circle's facilitators can do that.")
+    if post.is_opening:
+        moderate_topic(moderator=moderator, topic=post.topic, changes={"hidden": hidden})
+    post.hidden = hidden
+    post.save(update_fields=["hidden"])
+    return post
+
+
+def _reaction_kind(kind: Any) -> str:
+    if kind not in Reaction.KINDS:
+        raise Invalid("Unknown reaction.", errors={"kind": [f"One of: {', '.join(Reaction.KINDS)}."]})
+    return kind
+
+
+@transaction.atomic
+def react(*, member: User, post: Post, kind: Any) -> bool:
+    """Add one reaction of this kind; True if it was new (a repeat changes nothing)."""
+    kind = _reaction_kind(kind)
+    if not access.can_react(member, post):
+        raise NotAllowed(_why_cannot_post(member))
+    try:
+        with transaction.atomic():
+            Reaction.objects.create(post=post, user=member, kind=kind)
+    except IntegrityError:
+        return False
+    Post.objects.filter(pk=post.pk).update(**{f"{kind}_count": F(f"{kind}_count") + 1})
+    return True
+
+
+@transaction.atomic
+def unreact(*, member: User, post: Post, kind: Any) -> bool:
+    """Take back a reaction; True if there was one."""
+    kind = _reaction_kind(kind)
+    if not access.can_react(member, post):
+        raise NotAllowed(_why_cannot_post(member))
+    deleted, _ = Reaction.objects.filter(post=post, user=member, kind=kind).delete()
+    if deleted:
+        Post.objects.filter(pk=post.pk, **{f"{kind}_count__gt": 0}).update(**{f"{kind}_count": F(f"{kind}_count") - 1})
+    return bool(deleted)
+
+
+def mark_read(*, member: Any, topic: Topic) -> None:
+    """Remember the member has seen the topic as it is now."""
+    if not getattr(member, "is_authenticated", False):
+        return
+    TopicRead.objects.update_or_create(user=member, topic=topic, defaults={"read_at": timezone.now()})
+
