@@ -41,11 +41,11 @@ dev: demo ## Autoreloading development server (DEBUG on)
 	DEBUG=1 $(BIN)/python manage.py runserver "$(HOST):$(PORT)"
 
 browser-deps: ## Debian's chromium and axe-core for the browser tests
-	@command -v chromium >/dev/null || (apt-get update && apt-get install -y --no-install-recommends chromium)
+	@test -x /usr/bin/chromium || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium)
 	@test -f node_modules/axe-core/axe.min.js || npm ci --no-audit --no-fund --silent
 
 test: install browser-deps ## Whole suite (SQLite; PostgreSQL when DATABASE_URL is set)
-	$(BIN)/pytest -q
+	$(BIN)/python -m pytest -q
 
 lint: install ## ruff, mypy and the missing-migration check
 	$(BIN)/ruff format --check .

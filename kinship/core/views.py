@@ -1,10 +1,34 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from kinship.circles import queries as circle_queries
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/home.html", circle_queries.home_context(request.user))
+
+
+def terms(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/terms.html")
+
+
+def privacy(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/privacy.html")
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("ok", content_type="text/plain")
+
+
+def floor(request: HttpRequest) -> HttpResponse:
+    """A fixed page through the full middleware stack: the benchmark's floor."""
+    return render(request, "core/floor.html")
+
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render(request, "error.html", {"title": "Page not found", "detail": "There is nothing here, or it is not visible to you."}, status=404)
+    detail = "There is nothing here, or it is not visible to you."
+    return render(request, "error.html", {"title": "Page not found", "detail": detail}, status=404)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    return render(request, "error.html", {"title": "Something went wrong", "detail": "Please try again in a moment."}, status=500)
+    return render(request, "error.html", {"title": "Something went wrong", "detail": "Please try again."}, status=500)

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 
 from kinship.circles.models import Circle
 
@@ -72,6 +73,11 @@ class Post(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("discussions:post-detail", args=[self.pk])
+
+    @property
+    def rendered(self) -> SafeString:
+        # body_html was sanitised by nh3 when the post was written.
+        return mark_safe(self.body_html)  # noqa: S308
 
     def reaction_counts(self) -> dict[str, int]:
         return {kind: getattr(self, f"{kind}_count") for kind in Reaction.KINDS}

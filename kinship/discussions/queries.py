@@ -81,12 +81,16 @@ def topic_thread(
         ahead = paginate(posts, POST_ORDER, cursor=cursor, limit=limit)
         items = ahead.items
         has_before, has_after = bool(cursor), ahead.next is not None
-    moderator = access.sees_anonymous_authors(user, topic.circle)
-    for post in items:
-        _decorate_post(user, post, topic, moderator=moderator)
     mine: set[tuple[int, str]] = set()
     if getattr(user, "is_authenticated", False) and items:
         mine = set(Reaction.objects.filter(user=user, post__in=[p.pk for p in items]).values_list("post_id", "kind"))
+    moderator = access.sees_anonymous_authors(user, topic.circle)
+    for post in items:
+        _decorate_post(user, post, topic, moderator=moderator)
+        post.reaction_list = [  # type: ignore[attr-defined]
+            (kind, label, getattr(post, f"{kind}_count"), (post.pk, kind) in mine)
+            for kind, label in Reaction.KIND_CHOICES
+        ]
     return Thread(
         topic=topic,
         posts=items,

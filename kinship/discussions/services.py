@@ -51,7 +51,7 @@ def start_topic(
 ) -> Topic:
     """Open a topic with its first post; verified active members only."""
     if not access.can_start_topic(author, circle):
-        raise NotAllowed(_why_cannot_post(author))
+        raise NotAllowed(why_cannot_post(author))
     errors: dict[str, list[str]] = {}
     try:
         clean_title = _clean_title(title)
@@ -79,7 +79,7 @@ def post_reply(*, author: User, topic: Topic, body: Any, anonymous: Any = False,
     if not access.can_reply(author, topic):
         if topic.locked:
             raise NotAllowed("This topic is locked; it takes no new replies.")
-        raise NotAllowed(_why_cannot_post(author))
+        raise NotAllowed(why_cannot_post(author))
     fields = _clean_post_fields(body=body, anonymous=anonymous, content_note=content_note)
     now = timezone.now()
     reply = Post.objects.create(topic=topic, author=author, body_html=render_markdown(fields["body"]),
@@ -90,7 +90,7 @@ def post_reply(*, author: User, topic: Topic, body: Any, anonymous: Any = False,
     return reply
 
 
-def _why_cannot_post(user: Any) -> str:
+def why_cannot_post(user: Any) -> str:
     if getattr(user, "is_authenticated", False) and not getattr(user, "is_verified", False):
         return "Please confirm your email address before posting; check your inbox for the link."
     return "Only members of this circle can post here."
@@ -193,7 +193,7 @@ def react(*, member: User, post: Post, kind: Any) -> bool:
     """Add one reaction of this kind; True if it was new (a repeat changes nothing)."""
     kind = _reaction_kind(kind)
     if not access.can_react(member, post):
-        raise NotAllowed(_why_cannot_post(member))
+        raise NotAllowed(why_cannot_post(member))
     try:
         with transaction.atomic():
             Reaction.objects.create(post=post, user=member, kind=kind)
@@ -208,7 +208,7 @@ def unreact(*, member: User, post: Post, kind: Any) -> bool:
     """Take back a reaction; True if there was one."""
     kind = _reaction_kind(kind)
     if not access.can_react(member, post):
-        raise NotAllowed(_why_cannot_post(member))
+        raise NotAllowed(why_cannot_post(member))
     deleted, _ = Reaction.objects.filter(post=post, user=member, kind=kind).delete()
     if deleted:
         Post.objects.filter(pk=post.pk, **{f"{kind}_count__gt": 0}).update(**{f"{kind}_count": F(f"{kind}_count") - 1})

@@ -1,0 +1,180 @@
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from kinship.accounts import services
+from kinship.accounts.forms import EmailChangeForm, ProfileForm, SignInForm, SignUpForm
+from kinship.accounts.models import User
+from kinship.circles import access as circle_access
+from kinship.core.errors import Invalid
+from kinship.core.forms import show_errors
+from kinship.core.ratelimit import client_address
+
+
+def _base_url(request: HttpRequest) -> str:
+    return request.build_absolute_uri("/")
+
+
+def signup(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("core:home")
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST":
+        data = {f: request.POST.get(f, "") for f in ("email", "password", "display_name", "role")}
+        try:
+            user = services.sign_up(
+                **data, accept_terms=request.POST.get("accept_terms") == "on",
+                base_url=_base_url(request), address=client_address(request),
+            )
+        except Invalid as error:
+            form.is_valid()
+            show_errors(form, error)
+            return render(request, "accounts/signup.html", {"form": form}, status=422)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        return redirect("accounts:verify-sent")
+    return render(request, "accounts/signup.html", {"form": form})
+
+
+def verify(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        user = services.verify_email(token=token)
+    except Invalid as error:
+        return render(request, "accounts/verify_failed.html", {"detail": error.detail}, status=400)
+    messages.success(request, "Thank you — your email address is confirmed.")
+    if request.user.is_authenticated and request.user.pk == user.pk:
+        return redirect("core:home")
+    return redirect("accounts:login")
+
+
+def verify_sent(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect("accounts:login")
+        services.resend_verification(user=request.user, base_url=_base_url(request))  # type: ignore[arg-type]
+        messages.success(request, "We sent the link again. It can take a minute to arrive.")
+        return redirect("accounts:verify-sent")
+    return render(request, "accounts/verify_sent.html")
+
+
+def signin(request: HttpRequest) -> HttpResponse:
+    form = SignInForm(request.POST or None)
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, require_https=request.is_secure()):
+        next_url = ""
+    if request.method == "POST":
+        try:
+            user = services.sign_in(
+                request=request, email=request.POST.get("email", ""), password=request.POST.get("password", ""),
+                address=client_address(request),
+            )
+        except Invalid as error:
+            form.is_valid()
+            show_errors(form, error)
+            return render(request, "accounts/login.html", {"form": form, "next": next_url}, status=422)
+        login(request, user)
+        return redirect(next_url or "core:home")
+    return render(request, "accounts/login.html", {"form": form, "next": next_url})
+
+
+@require_POST
+def signout(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    messages.success(request, "You are signed out.")
+    return redirect("core:home")
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = "accounts/password_reset.html"
+    email_template_name = "accounts/email/password_reset.txt"
+    subject_template_name = "accounts/email/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password-reset-done")
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        services.check_password_reset_rate(email=str(request.POST.get("email", "")), address=client_address(request))
+        return super().post(request, *args, **kwargs)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password-reset-complete")
+
+
+@login_required
+def profile_edit(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    initial = {f: getattr(user, f) for f in ProfileForm.base_fields if f not in ("avatar", "remove_avatar")}
+    form = ProfileForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST":
+        if form.is_valid():
+            changes = {k: v for k, v in form.cleaned_data.items() if k not in ("avatar", "remove_avatar")}
+            try:
+                services.update_profile(user=user, changes=changes)
+                if form.cleaned_data["remove_avatar"]:
+                    services.set_avatar(user=user, upload=None)
+                elif form.cleaned_data["avatar"]:
+                    services.set_avatar(user=user, upload=form.cleaned_data["avatar"])
+            except Invalid as error:
+                show_errors(form, error)
+            else:
+                messages.success(request, "Your profile is saved.")
+                return redirect("accounts:profile-edit")
+        user.refresh_from_db()
+        return render(request, "accounts/profile_edit.html", {"form": form}, status=422)
+    return render(request, "accounts/profile_edit.html", {"form": form})
+
+
+@login_required
+def email_change(request: HttpRequest) -> HttpResponse:
+    form = EmailChangeForm(request.POST or None)
+    if request.method == "POST":
+        try:
+            services.request_email_change(
+                user=request.user,  # type: ignore[arg-type]
+                new_email=request.POST.get("email", ""), password=request.POST.get("password", ""),
+                base_url=_base_url(request),
+            )
+        except Invalid as error:
+            form.is_valid()
+            show_errors(form, error)
+            return render(request, "accounts/email_change.html", {"form": form}, status=422)
+        messages.success(request, "Check the new address: we sent it a link to confirm the change.")
+        return redirect("accounts:profile-edit")
+    return render(request, "accounts/email_change.html", {"form": form})
+
+
+def email_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        services.confirm_email_change(token=token)
+    except Invalid as error:
+        return render(request, "accounts/verify_failed.html", {"detail": error.detail}, status=400)
+    messages.success(request, "Your email address is changed.")
+    return redirect("accounts:profile-edit" if request.user.is_authenticated else "accounts:login")
+
+
+@login_required
+def profile(request: HttpRequest, user_id: int) -> HttpResponse:
+    """A member's page: for themselves, staff and people who share a circle with them."""
+    person = User.objects.filter(pk=user_id, is_active=True).first()
+    viewer = request.user
+    if person is None:
+        raise Http404("No such member.")
+    own = person.pk == viewer.pk
+    if not (own or viewer.is_staff or circle_access.shares_a_circle(viewer, person)):
+        raise Http404("No such member.")
+    recovery = []
+    for field in User.RECOVERY_FIELDS:
+        value = getattr(person, field)
+        shared = getattr(person, f"{field}_visibility") == User.MY_CIRCLES
+        if value and (own or shared):
+            label = User._meta.get_field(field).verbose_name.capitalize()
+            shown = person.get_surgery_type_display() if field == "surgery_type" else value
+            recovery.append((label, shown))
+    return render(request, "accounts/profile.html", {"person": person, "recovery": recovery, "own": own})

@@ -1,0 +1,11 @@
+from django import forms
+
+from kinship.core.errors import Invalid
+
+
+def show_errors(form: forms.Form, error: Invalid) -> None:
+    """Put a service's field errors on the form that collected the input."""
+    if not error.errors:
+        form.add_error(None, error.detail)
+    for field, messages in error.errors.items():
+        form.add_error(field if field in form.fields else None, messages)

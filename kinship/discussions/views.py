@@ -1,0 +1,163 @@
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from kinship.circles import access as circle_access
+from kinship.core.errors import Invalid, NotAllowed
+from kinship.core.forms import show_errors
+from kinship.discussions import access, queries, services
+from kinship.discussions.forms import PostEditForm, ReplyForm, TopicForm
+
+
+def _post_fields(request: HttpRequest) -> dict[str, object]:
+    return {
+        "body": request.POST.get("body", ""),
+        "content_note": request.POST.get("content_note", ""),
+        "anonymous": request.POST.get("anonymous") == "on",
+    }
+
+
+@login_required
+def topic_create(request: HttpRequest, slug: str) -> HttpResponse:
+    circle = circle_access.get_circle_for(request.user, slug)
+    if not circle_access.can_read(request.user, circle):
+        raise NotAllowed("Only members of this circle can post here.")
+    if not access.can_start_topic(request.user, circle):
+        raise NotAllowed(services.why_cannot_post(request.user))
+    form = TopicForm(request.POST or None)
+    if request.method == "POST":
+        try:
+            topic = services.start_topic(
+                author=request.user, circle=circle, title=request.POST.get("title", ""), **_post_fields(request)  # type: ignore[arg-type]
+            )
+        except Invalid as error:
+            form.is_valid()
+            show_errors(form, error)
+            return render(request, "discussions/topic_create.html", {"form": form, "circle": circle}, status=422)
+        return redirect(topic)
+    return render(request, "discussions/topic_create.html", {"form": form, "circle": circle})
+
+
+def topic_detail(request: HttpRequest, topic_id: int) -> HttpResponse:
+    topic = access.get_topic_for(request.user, topic_id)
+    thread = queries.topic_thread(
+        request.user, topic, cursor=request.GET.get("cursor") or None, before=request.GET.get("before") or None,
+        last=request.GET.get("last") == "1",
+    )
+    services.mark_read(member=request.user, topic=topic)
+    return render(request, "discussions/topic_detail.html", _thread_context(request, thread, ReplyForm()))
+
+
+def _thread_context(request: HttpRequest, thread: queries.Thread, form: ReplyForm) -> dict[str, object]:
+    topic = thread.topic
+    return {
+        "topic": topic,
+        "circle": topic.circle,
+        "thread": thread,
+        "form": form,
+        "can_reply": access.can_reply(request.user, topic),
+        "can_react": circle_access.can_post(request.user, topic.circle),
+        "can_moderate": access.can_moderate_topic(request.user, topic),
+    }
+
+
+@require_POST
+@login_required
+def reply_create(request: HttpRequest, topic_id: int) -> HttpResponse:
+    topic = access.get_topic_for(request.user, topic_id)
+    form = ReplyForm(request.POST)
+    try:
+        reply = services.post_reply(author=request.user, topic=topic, **_post_fields(request))  # type: ignore[arg-type]
+    except Invalid as error:
+        form.is_valid()
+        show_errors(form, error)
+        thread = queries.topic_thread(request.user, topic, last=True)
+        return render(request, "discussions/topic_detail.html", _thread_context(request, thread, form), status=422)
+    # A new reply is the newest post: its place is the last page.
+    return redirect(reverse("discussions:topic-detail", args=[topic.pk]) + f"?last=1#post-{reply.pk}")
+
+
+def _post_url(post: object) -> str:
+    cursor = queries.cursor_for_post(post)  # type: ignore[arg-type]
+    url = reverse("discussions:topic-detail", args=[post.topic_id])  # type: ignore[attr-defined]
+    if cursor:
+        url += "?" + urlencode({"cursor": cursor})
+    return f"{url}#post-{post.pk}"  # type: ignore[attr-defined]
+
+
+def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
+    post = access.get_post_for(request.user, post_id)
+    return redirect(_post_url(post))
+
+
+@login_required
+def post_edit(request: HttpRequest, post_id: int) -> HttpResponse:
+    post = access.get_post_for(request.user, post_id)
+    if not access.can_edit(request.user, post):
+        raise NotAllowed("You can only edit your own posts.")
+    initial = {"body": post.body, "content_note": post.content_note, "title": post.topic.title}
+    form = PostEditForm(request.POST or None, initial=initial)
+    if not post.is_opening:
+        del form.fields["title"]
+    ctx = {"form": form, "post": post, "topic": post.topic}
+    if request.method == "POST":
+        changes = {f: request.POST.get(f, "") for f in form.fields}
+        try:
+            services.edit_post(editor=request.user, post=post, changes=changes)  # type: ignore[arg-type]
+        except Invalid as error:
+            form.is_valid()
+            show_errors(form, error)
+            return render(request, "discussions/post_edit.html", ctx, status=422)
+        messages.success(request, "Your changes are saved.")
+        return redirect(_post_url(post))
+    return render(request, "discussions/post_edit.html", ctx)
+
+
+@login_required
+def post_delete(request: HttpRequest, post_id: int) -> HttpResponse:
+    post = access.get_post_for(request.user, post_id)
+    if not access.can_delete(request.user, post):
+        raise NotAllowed("You can only delete your own posts.")
+    if request.method == "POST":
+        services.delete_post(actor=request.user, post=post)  # type: ignore[arg-type]
+        messages.success(request, "Deleted.")
+        if post.is_opening:
+            return redirect(post.topic.circle)
+        return redirect(post.topic)
+    return render(request, "discussions/post_delete.html", {"post": post, "topic": post.topic})
+
+
+@require_POST
+@login_required
+def post_react(request: HttpRequest, post_id: int) -> HttpResponse:
+    post = access.get_post_for(request.user, post_id)
+    kind = request.POST.get("kind", "")
+    if request.POST.get("on") == "0":
+        services.unreact(member=request.user, post=post, kind=kind)  # type: ignore[arg-type]
+    else:
+        services.react(member=request.user, post=post, kind=kind)  # type: ignore[arg-type]
+    return redirect(_post_url(post))
+
+
+@require_POST
+@login_required
+def topic_moderate(request: HttpRequest, topic_id: int) -> HttpResponse:
+    topic = access.get_topic_for(request.user, topic_id)
+    field = request.POST.get("field", "")
+    services.moderate_topic(moderator=request.user, topic=topic, changes={field: request.POST.get("value") == "1"})  # type: ignore[arg-type]
+    messages.success(request, "Done.")
+    return redirect(topic)
+
+
+@require_POST
+@login_required
+def post_hide(request: HttpRequest, post_id: int) -> HttpResponse:
+    post = access.get_post_for(request.user, post_id)
+    services.hide_post(moderator=request.user, post=post, hidden=request.POST.get("value") == "1")  # type: ignore[arg-type]
+    messages.success(request, "Done.")
+    return redirect(_post_url(post))
