@@ -1,9 +1,12 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, register_converter
 from django.views.static import serve
 
 from kinship.api.urls import api
+from kinship.core.converters import IdConverter
+
+register_converter(IdConverter, "id")
 
 urlpatterns = [
     path("", include("kinship.core.urls")),

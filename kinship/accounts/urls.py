@@ -25,5 +25,5 @@ urlpatterns = [
     path("profile/", views.profile_edit, name="profile-edit"),
     path("email/", views.email_change, name="email-change"),
     path("email/confirm/<str:token>/", views.email_confirm, name="email-confirm"),
-    path("people/<int:user_id>/", views.profile, name="profile"),
+    path("people/<id:user_id>/", views.profile, name="profile"),
 ]

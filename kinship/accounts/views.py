@@ -26,7 +26,7 @@ def _base_url(request: HttpRequest) -> str:
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("core:home")
-    form = SignUpForm(request.POST or None)
+    form = SignUpForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         data = {f: request.POST.get(f, "") for f in ("email", "password", "display_name", "role")}
         try:
@@ -65,7 +65,7 @@ def verify_sent(request: HttpRequest) -> HttpResponse:
 
 
 def signin(request: HttpRequest) -> HttpResponse:
-    form = SignInForm(request.POST or None)
+    form = SignInForm(request.POST if request.method == "POST" else None)
     next_url = request.POST.get("next") or request.GET.get("next") or ""
     if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, require_https=request.is_secure()):
         next_url = ""
@@ -111,7 +111,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 def profile_edit(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     initial = {f: getattr(user, f) for f in ProfileForm.base_fields if f not in ("avatar", "remove_avatar")}
-    form = ProfileForm(request.POST or None, request.FILES or None, initial=initial)
+    form = ProfileForm(request.POST if request.method == "POST" else None, request.FILES if request.method == "POST" else None, initial=initial)
     if request.method == "POST":
         if form.is_valid():
             changes = {k: v for k, v in form.cleaned_data.items() if k not in ("avatar", "remove_avatar")}
@@ -133,7 +133,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def email_change(request: HttpRequest) -> HttpResponse:
-    form = EmailChangeForm(request.POST or None)
+    form = EmailChangeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         try:
             services.request_email_change(

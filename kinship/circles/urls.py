@@ -12,7 +12,7 @@ urlpatterns = [
     path("c/<slug:slug>/leave/", views.circle_leave, name="circle-leave"),
     path("c/<slug:slug>/members/", views.member_list, name="member-list"),
     path(
-        "c/<slug:slug>/members/<int:user_id>/<str:action>/",
+        "c/<slug:slug>/members/<id:user_id>/<str:action>/",
         views.member_action,
         name="member-action",
     ),

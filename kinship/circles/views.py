@@ -37,7 +37,7 @@ def circle_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def circle_create(request: HttpRequest) -> HttpResponse:
     if not access.can_create_circle(request.user):
         raise NotAllowed("Only staff can create circles.")
-    form = CircleForm(request.POST or None, initial={"visibility": Circle.PUBLIC, "join_policy": Circle.OPEN})
+    form = CircleForm(request.POST if request.method == "POST" else None, initial={"visibility": Circle.PUBLIC, "join_policy": Circle.OPEN})
     if request.method == "POST":
         data = {f: request.POST.get(f, "") for f in CircleForm.base_fields}
         try:
@@ -57,7 +57,7 @@ def circle_edit(request: HttpRequest, slug: str) -> HttpResponse:
     if not access.can_manage_circle(request.user, circle):
         raise NotAllowed("Only the circle's facilitators can change it.")
     fields = ("name", "description", "guidelines", "visibility", "join_policy")
-    form = CircleForm(request.POST or None, initial={f: getattr(circle, f) for f in fields})
+    form = CircleForm(request.POST if request.method == "POST" else None, initial={f: getattr(circle, f) for f in fields})
     del form.fields["slug"]
     if request.method == "POST":
         try:
@@ -72,7 +72,7 @@ def circle_edit(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _join(request: HttpRequest, circle: Circle, invite_code: str | None) -> HttpResponse:
-    form = JoinForm(request.POST or None)
+    form = JoinForm(request.POST if request.method == "POST" else None)
     ctx = {"circle": circle, "form": form, "invite_code": invite_code}
     if request.method == "POST":
         try:

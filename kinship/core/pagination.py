@@ -7,7 +7,8 @@ import json
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from django.db.models import Model, Q, QuerySet
+from django.core.exceptions import ValidationError
+from django.db.models import BooleanField, DateTimeField, Model, Q, QuerySet
 from django.utils.dateparse import parse_datetime
 
 from kinship.core.errors import Invalid
@@ -40,15 +41,23 @@ def _decode(cursor: str, count: int) -> list[Any]:
     return values
 
 
-def _coerce(value: Any, sample_field: str) -> Any:
-    if isinstance(value, str) and sample_field.endswith("_at"):
-        parsed = parse_datetime(value)
-        if parsed is None:
-            raise Invalid("That page link is broken.", errors={"cursor": ["Not a valid cursor."]})
-        return parsed
-    if not isinstance(value, (int, bool, str)) or (isinstance(value, str) and "\x00" in value):
-        raise Invalid("That page link is broken.", errors={"cursor": ["Not a valid cursor."]})
-    return value
+def _coerce(model: type[Model], name: str, value: Any) -> Any:
+    """The cursor value as the field's Python type; anything odd is a broken link, not a crash."""
+    broken = Invalid("That page link is broken.", errors={"cursor": ["Not a valid cursor."]})
+    if not isinstance(value, (int, bool, str)) or (isinstance(value, str) and ("\x00" in value or len(value) > 64)):
+        raise broken
+    field = model._meta.get_field(name)
+    try:
+        coerced = field.to_python(value)
+    except (ValidationError, TypeError, ValueError, OverflowError):
+        raise broken from None
+    if isinstance(field, (DateTimeField,)) and isinstance(value, str) and parse_datetime(value) is None:
+        raise broken
+    if isinstance(coerced, int) and not isinstance(coerced, bool) and abs(coerced) >= 2**63:
+        raise broken
+    if isinstance(field, BooleanField) and not isinstance(value, bool):
+        raise broken
+    return coerced
 
 
 def parse_limit(raw: Any, default: int = DEFAULT_LIMIT) -> int:
@@ -68,7 +77,7 @@ def paginate(queryset: QuerySet[M], ordering: list[str], *, cursor: str | None, 
     fields = [f.lstrip("-") for f in ordering]
     queryset = queryset.order_by(*ordering)
     if cursor:
-        values = [_coerce(v, f) for v, f in zip(_decode(cursor, len(fields)), fields, strict=True)]
+        values = [_coerce(queryset.model, f, v) for v, f in zip(_decode(cursor, len(fields)), fields, strict=True)]
         after = Q()
         for i in reversed(range(len(fields))):
             op = "lt" if ordering[i].startswith("-") else "gt"

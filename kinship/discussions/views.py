@@ -29,7 +29,7 @@ def topic_create(request: HttpRequest, slug: str) -> HttpResponse:
         raise NotAllowed("Only members of this circle can post here.")
     if not access.can_start_topic(request.user, circle):
         raise NotAllowed(services.why_cannot_post(request.user))
-    form = TopicForm(request.POST or None)
+    form = TopicForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         try:
             topic = services.start_topic(
@@ -101,7 +101,7 @@ def post_edit(request: HttpRequest, post_id: int) -> HttpResponse:
     if not access.can_edit(request.user, post):
         raise NotAllowed("You can only edit your own posts.")
     initial = {"body": post.body, "content_note": post.content_note, "title": post.topic.title}
-    form = PostEditForm(request.POST or None, initial=initial)
+    form = PostEditForm(request.POST if request.method == "POST" else None, initial=initial)
     if not post.is_opening:
         del form.fields["title"]
     ctx = {"form": form, "post": post, "topic": post.topic}
