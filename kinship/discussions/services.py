@@ -85,7 +85,7 @@ def post_reply(*, author: User, topic: Topic, body: Any, anonymous: Any = False,
     reply = Post.objects.create(topic=topic, author=author, body_html=render_markdown(fields["body"]),
                                 created_at=now, **fields)
     Topic.objects.filter(pk=topic.pk).update(reply_count=F("reply_count") + 1, last_activity_at=now)
-    TopicRead.objects.update_or_create(user=author, topic=topic, defaults={"read_at": now})
+    _upsert_read(author, topic, now)
     reply.topic = topic
     return reply
 
@@ -219,5 +219,13 @@ def mark_read(*, member: Any, topic: Topic) -> None:
     """Remember the member has seen the topic as it is now."""
     if not getattr(member, "is_authenticated", False):
         return
-    TopicRead.objects.update_or_create(user=member, topic=topic, defaults={"read_at": timezone.now()})
+    _upsert_read(member, topic, timezone.now())
+
+
+def _upsert_read(member: User, topic: Topic, when: Any) -> None:
+    # One statement either way, so a first visit costs the same as a return visit.
+    TopicRead.objects.bulk_create(
+        [TopicRead(user=member, topic=topic, read_at=when)],
+        update_conflicts=True, unique_fields=["user", "topic"], update_fields=["read_at"],
+    )
 
