@@ -1,0 +1,33 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from kinship.accounts.models import ApiToken, User
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "display_name", "role", "is_staff", "email_verified_at", "date_joined"]
+    list_filter = ["role", "is_staff", "is_active"]
+    search_fields = ["email", "display_name"]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        ("Profile", {"fields": ["display_name", "role", "bio", "avatar"]}),
+        ("Recovery context", {"fields": [
+            "diagnosis", "diagnosis_visibility", "surgery_type", "surgery_type_visibility",
+            "body_site", "body_site_visibility", "surgery_date", "surgery_date_visibility",
+        ]}),
+        ("Status", {"fields": ["email_verified_at", "terms_accepted_at", "terms_version", "is_active", "is_staff",
+                               "is_superuser", "groups", "user_permissions", "last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "display_name", "password1", "password2"]})]
+    readonly_fields = ["terms_accepted_at", "terms_version", "last_login", "date_joined"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ["user", "created_at", "last_used_at"]
+    readonly_fields = ["user", "key_hash", "created_at", "last_used_at"]
+
+    def has_add_permission(self, request):  # tokens are issued through the API only
+        return False
