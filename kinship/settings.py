@@ -66,11 +66,7 @@ TEMPLATES = [
     }
 ]
 
-DATABASES = {
-    "default": database_from_url(
-        env("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'kinship.sqlite3'}")
-    )
-}
+DATABASES = {"default": database_from_url(env("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'kinship.sqlite3'}"))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL")

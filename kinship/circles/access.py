@@ -51,8 +51,7 @@ def visible_circles(user: AnyUser) -> QuerySet[Circle]:
     if not _signed_in(user):
         return circles.exclude(visibility=Circle.HIDDEN)
     return circles.filter(
-        ~Q(visibility=Circle.HIDDEN)
-        | Q(memberships__user=user, memberships__status=Membership.ACTIVE)
+        ~Q(visibility=Circle.HIDDEN) | Q(memberships__user=user, memberships__status=Membership.ACTIVE)
     ).distinct()
 
 
@@ -66,7 +65,8 @@ def can_see_circle(user: AnyUser, circle: Circle) -> bool:
 
 def get_circle_for(user: AnyUser, slug: str) -> Circle:
     """The circle, or Http404 when it is missing *or* hidden from this user."""
-    circle = Circle.objects.filter(slug=slug).first() if isinstance(slug, str) else None
+    # PostgreSQL refuses NUL in text, so such a slug is simply one that does not exist.
+    circle = Circle.objects.filter(slug=slug).first() if isinstance(slug, str) and "\x00" not in slug else None
     if circle is None or not can_see_circle(user, circle):
         raise Http404("No such circle.")
     return circle
@@ -90,8 +90,7 @@ def readable_circle_ids(user: AnyUser) -> QuerySet[Circle]:
     if not _signed_in(user):
         return Circle.objects.none()
     return Circle.objects.filter(
-        Q(visibility=Circle.PUBLIC)
-        | Q(memberships__user=user, memberships__status=Membership.ACTIVE)
+        Q(visibility=Circle.PUBLIC) | Q(memberships__user=user, memberships__status=Membership.ACTIVE)
     )
 
 

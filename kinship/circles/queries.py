@@ -10,9 +10,11 @@ from kinship.circles.models import Circle, Membership
 
 def circles_for_listing(user: Any) -> QuerySet[Circle]:
     """Circles this user may know exist, with their active member counts."""
-    return access.visible_circles(user).annotate(
-        member_count=Count("memberships", filter=Q(memberships__status=Membership.ACTIVE), distinct=True)
-    ).order_by("name")
+    return (
+        access.visible_circles(user)
+        .annotate(member_count=Count("memberships", filter=Q(memberships__status=Membership.ACTIVE), distinct=True))
+        .order_by("name")
+    )
 
 
 def decorate(user: Any, circles: list[Circle]) -> list[Circle]:

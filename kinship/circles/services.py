@@ -20,7 +20,9 @@ def _clean_circle_fields(data: dict[str, Any], *, partial: bool) -> dict[str, An
     clean: dict[str, Any] = {}
     checks = {
         "name": lambda v: clean_line(v, field="name", label="Name", max_length=120, required=True),
-        "description": lambda v: clean_text(v, field="description", label="Description", max_length=4000, required=True),
+        "description": lambda v: clean_text(
+            v, field="description", label="Description", max_length=4000, required=True
+        ),
         "guidelines": lambda v: clean_text(v, field="guidelines", label="Guidelines", max_length=8000, required=True),
     }
     choices = {
@@ -38,12 +40,16 @@ def _clean_circle_fields(data: dict[str, Any], *, partial: bool) -> dict[str, An
                 clean[field] = checks[field](value)
             elif field in choices:
                 if value not in choices[field]:
-                    raise Invalid("Not a valid choice.", errors={field: [f"One of: {', '.join(sorted(choices[field]))}."]})
+                    raise Invalid(
+                        "Not a valid choice.", errors={field: [f"One of: {', '.join(sorted(choices[field]))}."]}
+                    )
                 clean[field] = value
             elif field == "slug" and value not in (None, ""):
                 slug = slugify(clean_line(value, field="slug", label="Slug", max_length=60))
                 if not slug:
-                    raise Invalid("Use letters, numbers and dashes.", errors={"slug": ["Use letters, numbers and dashes."]})
+                    raise Invalid(
+                        "Use letters, numbers and dashes.", errors={"slug": ["Use letters, numbers and dashes."]}
+                    )
                 clean["slug"] = slug
         except Invalid as exc:
             errors.update(exc.errors)
@@ -70,7 +76,10 @@ def create_circle(*, creator: User, data: dict[str, Any]) -> Circle:
     except IntegrityError:
         raise Conflict("A circle with this address already exists.", errors={"slug": ["Already taken."]}) from None
     Membership.objects.create(
-        circle=circle, user=creator, role=Membership.FACILITATOR, status=Membership.ACTIVE,
+        circle=circle,
+        user=creator,
+        role=Membership.FACILITATOR,
+        status=Membership.ACTIVE,
         guidelines_accepted_at=timezone.now(),
     )
     access.forget_memberships(creator)
@@ -102,7 +111,9 @@ def join_circle(*, member: User, circle: Circle, accept_guidelines: Any, invite_
         )
     existing = access.membership(member, circle)
     if existing is not None:
-        raise Conflict("You are already in this circle." if existing.is_active else "Your request is waiting for a facilitator.")
+        raise Conflict(
+            "You are already in this circle." if existing.is_active else "Your request is waiting for a facilitator."
+        )
     invited = invite_code is not None and invite_code == circle.invite_code
     if circle.join_policy == Circle.INVITE and not invited:
         raise NotAllowed("This circle takes new members by invitation link only.")
@@ -145,7 +156,9 @@ def _target(circle: Circle, user_id: Any) -> Membership:
         raise Invalid("Unknown member.", errors={"user_id": ["Not a member id."]})
     found = Membership.objects.select_for_update().select_related("user").filter(circle=circle, user_id=user_id).first()
     if found is None:
-        raise Invalid("That person is not a member or applicant of this circle.", errors={"user_id": ["Not in this circle."]})
+        raise Invalid(
+            "That person is not a member or applicant of this circle.", errors={"user_id": ["Not in this circle."]}
+        )
     return found
 
 

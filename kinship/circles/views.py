@@ -14,7 +14,9 @@ from kinship.discussions import queries as discussion_queries
 
 def circle_list(request: HttpRequest) -> HttpResponse:
     circles = queries.decorate(request.user, list(queries.circles_for_listing(request.user)))
-    return render(request, "circles/circle_list.html", {"circles": circles, "can_create": access.can_create_circle(request.user)})
+    return render(
+        request, "circles/circle_list.html", {"circles": circles, "can_create": access.can_create_circle(request.user)}
+    )
 
 
 def circle_detail(request: HttpRequest, slug: str) -> HttpResponse:
@@ -37,7 +39,10 @@ def circle_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def circle_create(request: HttpRequest) -> HttpResponse:
     if not access.can_create_circle(request.user):
         raise NotAllowed("Only staff can create circles.")
-    form = CircleForm(request.POST if request.method == "POST" else None, initial={"visibility": Circle.PUBLIC, "join_policy": Circle.OPEN})
+    form = CircleForm(
+        request.POST if request.method == "POST" else None,
+        initial={"visibility": Circle.PUBLIC, "join_policy": Circle.OPEN},
+    )
     if request.method == "POST":
         data = {f: request.POST.get(f, "") for f in CircleForm.base_fields}
         try:
@@ -57,11 +62,15 @@ def circle_edit(request: HttpRequest, slug: str) -> HttpResponse:
     if not access.can_manage_circle(request.user, circle):
         raise NotAllowed("Only the circle's facilitators can change it.")
     fields = ("name", "description", "guidelines", "visibility", "join_policy")
-    form = CircleForm(request.POST if request.method == "POST" else None, initial={f: getattr(circle, f) for f in fields})
+    form = CircleForm(
+        request.POST if request.method == "POST" else None, initial={f: getattr(circle, f) for f in fields}
+    )
     del form.fields["slug"]
     if request.method == "POST":
         try:
-            services.update_circle(editor=request.user, circle=circle, data={f: request.POST.get(f, "") for f in fields})  # type: ignore[arg-type]
+            services.update_circle(
+                editor=request.user, circle=circle, data={f: request.POST.get(f, "") for f in fields}
+            )  # type: ignore[arg-type]
         except Invalid as error:
             form.is_valid()
             show_errors(form, error)
@@ -78,7 +87,9 @@ def _join(request: HttpRequest, circle: Circle, invite_code: str | None) -> Http
         try:
             membership = services.join_circle(
                 member=request.user,  # type: ignore[arg-type]
-                circle=circle, accept_guidelines=request.POST.get("accept_guidelines") == "on", invite_code=invite_code,
+                circle=circle,
+                accept_guidelines=request.POST.get("accept_guidelines") == "on",
+                invite_code=invite_code,
             )
         except Invalid as error:
             form.is_valid()
@@ -128,13 +139,16 @@ def member_list(request: HttpRequest, slug: str) -> HttpResponse:
     if not access.can_see_members(request.user, circle):
         raise Http404("No such page.")
     members = list(queries.member_list(request.user, circle))
-    return render(request, "circles/member_list.html", {
-        "circle": circle,
-        "members": [m for m in members if m.is_active],
-        "pending": [m for m in members if not m.is_active],
-        "can_moderate": access.can_moderate(request.user, circle),
-    })
-
+    return render(
+        request,
+        "circles/member_list.html",
+        {
+            "circle": circle,
+            "members": [m for m in members if m.is_active],
+            "pending": [m for m in members if not m.is_active],
+            "can_moderate": access.can_moderate(request.user, circle),
+        },
+    )
 
 
 @require_POST

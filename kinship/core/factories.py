@@ -11,7 +11,7 @@ from kinship.discussions import services as discussions
 from kinship.discussions.models import Post, Topic
 
 _seq = itertools.count(1)
-PASSWORD = "correct horse battery staple"
+PASSWORD = "correct horse battery staple"  # noqa: S105 - test accounts only
 
 
 def make_user(*, verified: bool = True, password: str = PASSWORD, **fields: Any) -> User:
@@ -61,6 +61,8 @@ def make_replies(topic: Topic, *, count: int, author: User | None = None, **fiel
     for i in range(count):
         writer = author or make_member(topic.circle)
         fields.setdefault("body", "Sending you strength.")
-        replies.append(discussions.post_reply(author=writer, topic=topic, **{**fields, "body": f"{fields['body']} ({i})"}))
+        replies.append(
+            discussions.post_reply(author=writer, topic=topic, **{**fields, "body": f"{fields['body']} ({i})"})
+        )
     topic.refresh_from_db()
     return replies

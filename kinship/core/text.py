@@ -17,7 +17,9 @@ def clean_text(value: Any, *, field: str, label: str, max_length: int, required:
     if not isinstance(value, str):
         raise Invalid(f"{label} must be text.", errors={field: ["Must be text."]})
     if any(ch in _DISALLOWED for ch in value):
-        raise Invalid(f"{label} contains characters that cannot be saved.", errors={field: ["Contains control characters."]})
+        raise Invalid(
+            f"{label} contains characters that cannot be saved.", errors={field: ["Contains control characters."]}
+        )
     text = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n")).strip()
     if required and not text:
         raise Invalid(f"{label} cannot be empty.", errors={field: ["This field is required."]})

@@ -116,4 +116,3 @@ def cursor_for_post(post: Post) -> str | None:
         .first()
     )
     return _key(previous) if previous else None
-

@@ -29,8 +29,10 @@ def _clean_post_fields(*, body: Any, anonymous: Any, content_note: Any) -> dict[
     for field, check in (
         ("body", lambda: clean_text(body, field="body", label="Message", max_length=BODY_MAX, required=True)),
         ("anonymous", lambda: _flag(anonymous, "anonymous")),
-        ("content_note", lambda: clean_line(content_note, field="content_note", label="Content note",
-                                            max_length=CONTENT_NOTE_MAX)),
+        (
+            "content_note",
+            lambda: clean_line(content_note, field="content_note", label="Content note", max_length=CONTENT_NOTE_MAX),
+        ),
     ):
         try:
             clean[field] = check()
@@ -66,8 +68,12 @@ def start_topic(
     now = timezone.now()
     topic = Topic.objects.create(circle=circle, title=clean_title, last_activity_at=now, created_at=now)
     Post.objects.create(
-        topic=topic, author=author, is_opening=True, body_html=render_markdown(fields["body"]),
-        created_at=now, **fields,
+        topic=topic,
+        author=author,
+        is_opening=True,
+        body_html=render_markdown(fields["body"]),
+        created_at=now,
+        **fields,
     )
     TopicRead.objects.create(user=author, topic=topic, read_at=now)
     return topic
@@ -82,8 +88,9 @@ def post_reply(*, author: User, topic: Topic, body: Any, anonymous: Any = False,
         raise NotAllowed(why_cannot_post(author))
     fields = _clean_post_fields(body=body, anonymous=anonymous, content_note=content_note)
     now = timezone.now()
-    reply = Post.objects.create(topic=topic, author=author, body_html=render_markdown(fields["body"]),
-                                created_at=now, **fields)
+    reply = Post.objects.create(
+        topic=topic, author=author, body_html=render_markdown(fields["body"]), created_at=now, **fields
+    )
     Topic.objects.filter(pk=topic.pk).update(reply_count=F("reply_count") + 1, last_activity_at=now)
     _upsert_read(author, topic, now)
     reply.topic = topic
@@ -109,10 +116,13 @@ def edit_post(*, editor: User, post: Post, changes: dict[str, Any]) -> Post:
     updates: dict[str, Any] = {}
     try:
         if "body" in changes:
-            updates["body"] = clean_text(changes["body"], field="body", label="Message", max_length=BODY_MAX, required=True)
+            updates["body"] = clean_text(
+                changes["body"], field="body", label="Message", max_length=BODY_MAX, required=True
+            )
         if "content_note" in changes:
-            updates["content_note"] = clean_line(changes["content_note"], field="content_note", label="Content note",
-                                                 max_length=CONTENT_NOTE_MAX)
+            updates["content_note"] = clean_line(
+                changes["content_note"], field="content_note", label="Content note", max_length=CONTENT_NOTE_MAX
+            )
     except Invalid as exc:
         errors.update(exc.errors)
     title = None
@@ -226,6 +236,7 @@ def _upsert_read(member: User, topic: Topic, when: Any) -> None:
     # One statement either way, so a first visit costs the same as a return visit.
     TopicRead.objects.bulk_create(
         [TopicRead(user=member, topic=topic, read_at=when)],
-        update_conflicts=True, unique_fields=["user", "topic"], update_fields=["read_at"],
+        update_conflicts=True,
+        unique_fields=["user", "topic"],
+        update_fields=["read_at"],
     )
-

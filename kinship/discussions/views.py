@@ -33,7 +33,10 @@ def topic_create(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         try:
             topic = services.start_topic(
-                author=request.user, circle=circle, title=request.POST.get("title", ""), **_post_fields(request)  # type: ignore[arg-type]
+                author=request.user,
+                circle=circle,
+                title=request.POST.get("title", ""),
+                **_post_fields(request),  # type: ignore[arg-type]
             )
         except Invalid as error:
             form.is_valid()
@@ -46,7 +49,10 @@ def topic_create(request: HttpRequest, slug: str) -> HttpResponse:
 def topic_detail(request: HttpRequest, topic_id: int) -> HttpResponse:
     topic = access.get_topic_for(request.user, topic_id)
     thread = queries.topic_thread(
-        request.user, topic, cursor=request.GET.get("cursor") or None, before=request.GET.get("before") or None,
+        request.user,
+        topic,
+        cursor=request.GET.get("cursor") or None,
+        before=request.GET.get("before") or None,
         last=request.GET.get("last") == "1",
     )
     services.mark_read(member=request.user, topic=topic)

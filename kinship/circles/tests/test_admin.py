@@ -8,11 +8,19 @@ class CircleAdminTests(KinshipTestCase):
         admin = User.objects.create_superuser(email="admin@example.org", password="x", display_name="Admin")
         self.client.force_login(admin)
         self.assertEqual(self.client.get("/admin/circles/circle/add/").status_code, 200)
-        response = self.client.post("/admin/circles/circle/add/", {
-            "name": "Ewing sarcoma", "slug": "ewing", "description": "d", "guidelines": "g",
-            "visibility": "private", "join_policy": "approval",
-            "memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0",
-        })
+        response = self.client.post(
+            "/admin/circles/circle/add/",
+            {
+                "name": "Ewing sarcoma",
+                "slug": "ewing",
+                "description": "d",
+                "guidelines": "g",
+                "visibility": "private",
+                "join_policy": "approval",
+                "memberships-TOTAL_FORMS": "0",
+                "memberships-INITIAL_FORMS": "0",
+            },
+        )
         self.assertEqual(response.status_code, 302, response.content[:2000])
         self.assertEqual(Circle.objects.get(slug="ewing").created_by, admin)
 

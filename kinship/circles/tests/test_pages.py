@@ -125,8 +125,13 @@ class CircleCreateTests(KinshipTestCase):
         self.client.force_login(self.cast.staff)
         before = Circle.objects.count()
         bad = [
-            {"name": ""}, {"name": "x" * 121}, {"name": "a\x00b"}, {"visibility": "secret"},
-            {"join_policy": "lottery"}, {"description": ""}, {"guidelines": "g" * 8001},
+            {"name": ""},
+            {"name": "x" * 121},
+            {"name": "a\x00b"},
+            {"visibility": "secret"},
+            {"join_policy": "lottery"},
+            {"description": ""},
+            {"guidelines": "g" * 8001},
             {"slug": self.cast.circle.slug},
         ]
         for change in bad:
@@ -214,7 +219,9 @@ class JoinTests(TestCase):
 
     def test_visitor_is_sent_to_sign_in(self):
         cast = make_cast()
-        response = self.client.post(reverse("circles:circle-join", args=[cast.circle.slug]), {"accept_guidelines": "on"})
+        response = self.client.post(
+            reverse("circles:circle-join", args=[cast.circle.slug]), {"accept_guidelines": "on"}
+        )
         self.assertEqual(response.status_code, 302)
         self.assertIn(reverse("accounts:login"), response["Location"])
 
@@ -233,11 +240,15 @@ class LeaveTests(KinshipTestCase):
 
     def test_outsider_cannot_leave_what_they_never_joined(self):
         self.client.force_login(self.cast.outsider)
-        self.assertEqual(self.client.post(reverse("circles:circle-leave", args=[self.cast.circle.slug])).status_code, 409)
+        self.assertEqual(
+            self.client.post(reverse("circles:circle-leave", args=[self.cast.circle.slug])).status_code, 409
+        )
 
     def test_get_is_not_allowed(self):
         self.client.force_login(self.cast.member)
-        self.assertEqual(self.client.get(reverse("circles:circle-leave", args=[self.cast.circle.slug])).status_code, 405)
+        self.assertEqual(
+            self.client.get(reverse("circles:circle-leave", args=[self.cast.circle.slug])).status_code, 405
+        )
 
 
 class MemberListTests(TestCase):
@@ -288,9 +299,7 @@ class MemberActionTests(TestCase):
 
     def act(self, user, target, action, **data):
         self.client.force_login(user)
-        return self.client.post(
-            reverse("circles:member-action", args=[self.cast.circle.slug, target.pk, action]), data
-        )
+        return self.client.post(reverse("circles:member-action", args=[self.cast.circle.slug, target.pk, action]), data)
 
     def status_of(self, user):
         found = Membership.objects.filter(circle=self.cast.circle, user=user).first()

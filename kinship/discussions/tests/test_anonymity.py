@@ -22,14 +22,21 @@ class AnonymousAuthorTests(KinshipTestCase):
     def traces(self):
         user = self.secret
         return [
-            user.display_name, user.email, f"/accounts/people/{user.pk}/", 'data-user="%d"' % user.pk,
-            "Quentin", "QQ",
+            user.display_name,
+            user.email,
+            f"/accounts/people/{user.pk}/",
+            f'data-user="{user.pk}"',
+            "Quentin",
+            "QQ",
         ]
 
     def pages(self):
         return [
-            "/", reverse("circles:circle-list"), self.cast.circle.get_absolute_url(),
-            self.topic.get_absolute_url(), self.topic.get_absolute_url() + "?last=1",
+            "/",
+            reverse("circles:circle-list"),
+            self.cast.circle.get_absolute_url(),
+            self.topic.get_absolute_url(),
+            self.topic.get_absolute_url() + "?last=1",
         ]
 
     def assert_no_trace(self, content: str, who: str):
@@ -70,7 +77,10 @@ class EmailNeverShownTests(KinshipTestCase):
         factories.make_replies(topic, count=1, author=self.cast.facilitator)
         emails = [self.cast.member.email, self.cast.facilitator.email, self.cast.pending.email]
         urls = [
-            "/", "/circles/", self.cast.circle.get_absolute_url(), topic.get_absolute_url(),
+            "/",
+            "/circles/",
+            self.cast.circle.get_absolute_url(),
+            topic.get_absolute_url(),
             reverse("circles:member-list", args=[self.cast.circle.slug]),
             reverse("accounts:profile", args=[self.cast.member.pk]),
             reverse("accounts:profile", args=[self.cast.facilitator.pk]),

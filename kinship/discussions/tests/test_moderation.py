@@ -11,7 +11,9 @@ class TopicModerationTests(KinshipTestCase):
 
     def moderate(self, user, field, value="1"):
         self.client.force_login(user)
-        return self.client.post(reverse("discussions:topic-moderate", args=[self.topic.pk]), {"field": field, "value": value})
+        return self.client.post(
+            reverse("discussions:topic-moderate", args=[self.topic.pk]), {"field": field, "value": value}
+        )
 
     def test_facilitator_pins_locks_and_hides(self):
         for field in ("pinned", "locked", "hidden"):
@@ -50,5 +52,7 @@ class PostHideTests(KinshipTestCase):
         topic = factories.make_topic(circle=self.cast.circle, author=self.cast.member)
         reply = factories.make_replies(topic, count=1)[0]
         self.client.force_login(self.cast.member)
-        self.assertEqual(self.client.post(reverse("discussions:post-hide", args=[reply.pk]), {"value": "1"}).status_code, 403)
+        self.assertEqual(
+            self.client.post(reverse("discussions:post-hide", args=[reply.pk]), {"value": "1"}).status_code, 403
+        )
         self.assertFalse(Post.objects.get(pk=reply.pk).hidden)

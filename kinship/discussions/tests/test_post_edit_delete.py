@@ -27,7 +27,9 @@ class PostEditTests(KinshipTestCase):
         self.assertEqual(Topic.objects.get(pk=self.topic.pk).title, "Better title")
 
     def test_facilitator_may_edit_any_post_in_their_circle(self):
-        self.assertEqual(self.edit(self.cast.facilitator, self.reply, body="Edited out", content_note="").status_code, 302)
+        self.assertEqual(
+            self.edit(self.cast.facilitator, self.reply, body="Edited out", content_note="").status_code, 302
+        )
 
     def test_other_members_cannot_edit(self):
         other = factories.make_member(self.cast.circle)

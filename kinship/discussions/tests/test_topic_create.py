@@ -44,8 +44,14 @@ class TopicCreateTests(KinshipTestCase):
 
     def test_bad_input_is_rejected_and_nothing_is_saved(self):
         bad = [
-            {"title": ""}, {"title": "   "}, {"title": "t" * 201}, {"title": "a\x00b"},
-            {"body": ""}, {"body": "b" * 20_001}, {"body": "nul\x00byte"}, {"content_note": "n" * 121},
+            {"title": ""},
+            {"title": "   "},
+            {"title": "t" * 201},
+            {"title": "a\x00b"},
+            {"body": ""},
+            {"body": "b" * 20_001},
+            {"body": "nul\x00byte"},
+            {"content_note": "n" * 121},
             {"body": "\x07bell"},
         ]
         for change in bad:

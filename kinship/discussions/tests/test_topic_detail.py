@@ -12,8 +12,12 @@ from kinship.discussions.models import Reaction, Topic
 
 class TopicDetailTests(KinshipTestCase):
     def test_content_note_folds_the_post_in_details(self):
-        topic = factories.make_topic(circle=self.cast.circle, author=self.cast.member, content_note="scan results",
-                                     body="The scan showed a shadow.")
+        topic = factories.make_topic(
+            circle=self.cast.circle,
+            author=self.cast.member,
+            content_note="scan results",
+            body="The scan showed a shadow.",
+        )
         self.client.force_login(self.cast.outsider)
         html = self.client.get(topic.get_absolute_url()).content.decode()
         details = html.index('<details class="content-note">')
@@ -67,8 +71,14 @@ class TopicDetailTests(KinshipTestCase):
     def test_garbage_paging_parameters_never_500(self):
         topic = factories.make_topic(circle=self.cast.circle, author=self.cast.member)
         self.client.force_login(self.cast.member)
-        for params in ({"cursor": "junk"}, {"before": "W1tdLCAxXQ"}, {"cursor": "\x00"}, {"last": "\x00"},
-                       {"cursor": "WyIyMDI2LTEzLTQ1VDAwOjAwOjAwIiwgMV0"}, {"before": "WyJ4IiwgInkiXQ"}):
+        for params in (
+            {"cursor": "junk"},
+            {"before": "W1tdLCAxXQ"},
+            {"cursor": "\x00"},
+            {"last": "\x00"},
+            {"cursor": "WyIyMDI2LTEzLTQ1VDAwOjAwOjAwIiwgMV0"},
+            {"before": "WyJ4IiwgInkiXQ"},
+        ):
             self.assertIn(self.client.get(topic.get_absolute_url(), params).status_code, (200, 422), params)
 
 
@@ -94,7 +104,9 @@ class UnreadMarkerTests(KinshipTestCase):
 class TopicListOrderTests(KinshipTestCase):
     def test_pinned_first_then_newest_activity_and_key_pages(self):
         old = factories.make_topic(circle=self.cast.circle, author=self.cast.member, title="Old")
-        topics = [factories.make_topic(circle=self.cast.circle, author=self.cast.member, title=f"T{i}") for i in range(22)]
+        topics = [
+            factories.make_topic(circle=self.cast.circle, author=self.cast.member, title=f"T{i}") for i in range(22)
+        ]
         pinned = topics[0]
         Topic.objects.filter(pk=pinned.pk).update(pinned=True)
         services.post_reply(author=self.cast.member, topic=old, body="bump")
