@@ -152,7 +152,8 @@ def _active_count(circle: Circle) -> int:
 
 
 def _target(circle: Circle, user_id: Any) -> Membership:
-    if not isinstance(user_id, int) or isinstance(user_id, bool):
+    # Beyond 64 bits the database cannot even compare the number (SQLite raises OverflowError).
+    if not isinstance(user_id, int) or isinstance(user_id, bool) or not 0 < user_id < 2**63:
         raise Invalid("Unknown member.", errors={"user_id": ["Not a member id."]})
     found = Membership.objects.select_for_update().select_related("user").filter(circle=circle, user_id=user_id).first()
     if found is None:

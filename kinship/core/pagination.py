@@ -44,7 +44,8 @@ def _decode(cursor: str, count: int) -> list[Any]:
 def _coerce(model: type[Model], name: str, value: Any) -> Any:
     """The cursor value as the field's Python type; anything odd is a broken link, not a crash."""
     broken = Invalid("That page link is broken.", errors={"cursor": ["Not a valid cursor."]})
-    if not isinstance(value, (int, bool, str)) or (isinstance(value, str) and ("\x00" in value or len(value) > 64)):
+    # 255: room for the longest text key paged on (Circle.name is 120), still small.
+    if not isinstance(value, (int, bool, str)) or (isinstance(value, str) and ("\x00" in value or len(value) > 255)):
         raise broken
     field = model._meta.get_field(name)
     try:

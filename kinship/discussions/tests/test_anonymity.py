@@ -27,7 +27,7 @@ class AnonymousAuthorTests(KinshipTestCase):
             f"/accounts/people/{user.pk}/",
             f'data-user="{user.pk}"',
             "Quentin",
-            "QQ",
+            ">QQ<",  # the initials avatar
         ]
 
     def pages(self):
