@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -9,7 +10,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def terms(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/terms.html")
+    return render(request, "core/terms.html", {"version": settings.TERMS_VERSION})
 
 
 def privacy(request: HttpRequest) -> HttpResponse:
