@@ -42,7 +42,7 @@ def database_from_url(url: str) -> dict[str, Any]:
             "timeout": 20,
             "init_command": ("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"),
         }
-    return config
+    return dict(config)
 
 
 def email_from_url(url: str) -> dict[str, Any]:

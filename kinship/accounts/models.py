@@ -78,7 +78,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: list[str] = []  # type: ignore[misc]  # createsuperuser asks only for the email
 
     RECOVERY_FIELDS = ("diagnosis", "surgery_type", "body_site", "surgery_date")
 

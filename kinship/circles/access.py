@@ -1,5 +1,7 @@
 """Who may see and do what in circles: the only place these privacy rules live."""
 
+from typing import cast
+
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -23,7 +25,7 @@ def memberships_of(user: AnyUser) -> dict[int, Membership]:
         return {}
     cached = getattr(user, "_kinship_memberships", None)
     if cached is None:
-        cached = {m.circle_id: m for m in Membership.objects.filter(user=user)}
+        cached = {m.circle_id: m for m in Membership.objects.filter(user=cast(User, user))}
         user._kinship_memberships = cached  # type: ignore[union-attr]
     return cached
 

@@ -4,6 +4,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from kinship.accounts.auth import signed_in
 from kinship.circles import access, queries, services
 from kinship.circles.forms import CircleForm, JoinForm
 from kinship.circles.models import Circle, Membership
@@ -21,7 +22,7 @@ def circle_list(request: HttpRequest) -> HttpResponse:
 
 def circle_detail(request: HttpRequest, slug: str) -> HttpResponse:
     circle = access.get_circle_for(request.user, slug)
-    ctx = {
+    ctx: dict[str, object] = {
         "circle": circle,
         "membership": access.membership(request.user, circle),
         "can_read": access.can_read(request.user, circle),
@@ -46,10 +47,10 @@ def circle_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         data = {f: request.POST.get(f, "") for f in CircleForm.base_fields}
         try:
-            circle = services.create_circle(creator=request.user, data=data)  # type: ignore[arg-type]
+            circle = services.create_circle(creator=signed_in(request), data=data)
         except (Invalid, Conflict) as error:
             form.is_valid()
-            show_errors(form, error)  # type: ignore[arg-type]
+            show_errors(form, error)
             return render(request, "circles/circle_form.html", {"form": form, "creating": True}, status=422)
         messages.success(request, "The circle is ready. You are its first facilitator.")
         return redirect(circle)
@@ -69,8 +70,8 @@ def circle_edit(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         try:
             services.update_circle(
-                editor=request.user, circle=circle, data={f: request.POST.get(f, "") for f in fields}
-            )  # type: ignore[arg-type]
+                editor=signed_in(request), circle=circle, data={f: request.POST.get(f, "") for f in fields}
+            )
         except Invalid as error:
             form.is_valid()
             show_errors(form, error)
@@ -86,7 +87,7 @@ def _join(request: HttpRequest, circle: Circle, invite_code: str | None) -> Http
     if request.method == "POST":
         try:
             membership = services.join_circle(
-                member=request.user,  # type: ignore[arg-type]
+                member=signed_in(request),
                 circle=circle,
                 accept_guidelines=request.POST.get("accept_guidelines") == "on",
                 invite_code=invite_code,
@@ -128,7 +129,7 @@ def invite_join(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def circle_leave(request: HttpRequest, slug: str) -> HttpResponse:
     circle = access.get_circle_for(request.user, slug)
-    services.leave_circle(member=request.user, circle=circle)  # type: ignore[arg-type]
+    services.leave_circle(member=signed_in(request), circle=circle)
     messages.success(request, f"You left {circle.name}.")
     return redirect("circles:circle-list")
 
@@ -157,16 +158,16 @@ def member_action(request: HttpRequest, slug: str, user_id: int, action: str) ->
     circle = access.get_circle_for(request.user, slug)
     if not access.can_see_members(request.user, circle):
         raise Http404("No such page.")
-    actor = request.user
+    actor = signed_in(request)
     if action == "approve":
-        services.approve_membership(facilitator=actor, circle=circle, user_id=user_id)  # type: ignore[arg-type]
+        services.approve_membership(facilitator=actor, circle=circle, user_id=user_id)
         messages.success(request, "Approved. They are now a member.")
     elif action == "remove":
-        services.remove_membership(facilitator=actor, circle=circle, user_id=user_id)  # type: ignore[arg-type]
+        services.remove_membership(facilitator=actor, circle=circle, user_id=user_id)
         messages.success(request, "Done.")
     elif action == "role":
         role = request.POST.get("role", "")
-        services.set_member_role(facilitator=actor, circle=circle, user_id=user_id, role=role)  # type: ignore[arg-type]
+        services.set_member_role(facilitator=actor, circle=circle, user_id=user_id, role=role)
         messages.success(request, "Facilitator appointed." if role == Membership.FACILITATOR else "Role changed.")
     else:
         raise Http404("No such action.")

@@ -1,9 +1,9 @@
 from django import forms
 
-from kinship.core.errors import Invalid
+from kinship.core.errors import KinshipError
 
 
-def show_errors(form: forms.Form, error: Invalid) -> None:
+def show_errors(form: forms.Form, error: KinshipError) -> None:
     """Put a service's field errors on the form that collected the input."""
     if not error.errors:
         form.add_error(None, error.detail)

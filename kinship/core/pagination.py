@@ -5,10 +5,10 @@ import binascii
 import datetime as dt
 import json
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from django.core.exceptions import ValidationError
-from django.db.models import BooleanField, DateTimeField, Model, Q, QuerySet
+from django.db.models import BooleanField, DateTimeField, Field, Model, Q, QuerySet
 from django.utils.dateparse import parse_datetime
 
 from kinship.core.errors import Invalid
@@ -47,7 +47,7 @@ def _coerce(model: type[Model], name: str, value: Any) -> Any:
     # 255: room for the longest text key paged on (Circle.name is 120), still small.
     if not isinstance(value, (int, bool, str)) or (isinstance(value, str) and ("\x00" in value or len(value) > 255)):
         raise broken
-    field = model._meta.get_field(name)
+    field = cast(Field, model._meta.get_field(name))
     try:
         coerced = field.to_python(value)
     except (ValidationError, TypeError, ValueError, OverflowError):

@@ -26,7 +26,7 @@ def topic_list(user: Any, circle: Circle, *, cursor: str | None, limit: int) -> 
         topics = topics.annotate(read_at=Subquery(last_read))
     openings = Post.objects.filter(is_opening=True).select_related("author")
     topics = topics.prefetch_related(Prefetch("posts", queryset=openings, to_attr="opening_posts"))
-    page = paginate(topics, TOPIC_ORDER, cursor=cursor, limit=limit)
+    page: Page[Topic] = paginate(topics, TOPIC_ORDER, cursor=cursor, limit=limit)
     signed_in = bool(getattr(user, "is_authenticated", False))
     for topic in page.items:
         topic.circle = circle

@@ -7,11 +7,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from kinship.accounts.auth import signed_in
 from kinship.circles import access as circle_access
 from kinship.core.errors import Invalid, NotAllowed
 from kinship.core.forms import show_errors
 from kinship.discussions import access, queries, services
 from kinship.discussions.forms import PostEditForm, ReplyForm, TopicForm
+from kinship.discussions.models import Post
 
 
 def _post_fields(request: HttpRequest) -> dict[str, object]:
@@ -33,10 +35,10 @@ def topic_create(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         try:
             topic = services.start_topic(
-                author=request.user,
+                author=signed_in(request),
                 circle=circle,
                 title=request.POST.get("title", ""),
-                **_post_fields(request),  # type: ignore[arg-type]
+                **_post_fields(request),
             )
         except Invalid as error:
             form.is_valid()
@@ -55,7 +57,7 @@ def topic_detail(request: HttpRequest, topic_id: int) -> HttpResponse:
         before=request.GET.get("before") or None,
         last=request.GET.get("last") == "1",
     )
-    services.mark_read(member=request.user, topic=topic)
+    services.mark_read(member=signed_in(request), topic=topic)
     return render(request, "discussions/topic_detail.html", _thread_context(request, thread, ReplyForm()))
 
 
@@ -78,7 +80,7 @@ def reply_create(request: HttpRequest, topic_id: int) -> HttpResponse:
     topic = access.get_topic_for(request.user, topic_id)
     form = ReplyForm(request.POST)
     try:
-        reply = services.post_reply(author=request.user, topic=topic, **_post_fields(request))  # type: ignore[arg-type]
+        reply = services.post_reply(author=signed_in(request), topic=topic, **_post_fields(request))
     except Invalid as error:
         form.is_valid()
         show_errors(form, error)
@@ -88,12 +90,12 @@ def reply_create(request: HttpRequest, topic_id: int) -> HttpResponse:
     return redirect(reverse("discussions:topic-detail", args=[topic.pk]) + f"?last=1#post-{reply.pk}")
 
 
-def _post_url(post: object) -> str:
-    cursor = queries.cursor_for_post(post)  # type: ignore[arg-type]
-    url = reverse("discussions:topic-detail", args=[post.topic_id])  # type: ignore[attr-defined]
+def _post_url(post: Post) -> str:
+    cursor = queries.cursor_for_post(post)
+    url = reverse("discussions:topic-detail", args=[post.topic_id])
     if cursor:
         url += "?" + urlencode({"cursor": cursor})
-    return f"{url}#post-{post.pk}"  # type: ignore[attr-defined]
+    return f"{url}#post-{post.pk}"
 
 
 def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
@@ -114,7 +116,7 @@ def post_edit(request: HttpRequest, post_id: int) -> HttpResponse:
     if request.method == "POST":
         changes = {f: request.POST.get(f, "") for f in form.fields}
         try:
-            services.edit_post(editor=request.user, post=post, changes=changes)  # type: ignore[arg-type]
+            services.edit_post(editor=signed_in(request), post=post, changes=changes)
         except Invalid as error:
             form.is_valid()
             show_errors(form, error)
@@ -130,7 +132,7 @@ def post_delete(request: HttpRequest, post_id: int) -> HttpResponse:
     if not access.can_delete(request.user, post):
         raise NotAllowed("You can only delete your own posts.")
     if request.method == "POST":
-        services.delete_post(actor=request.user, post=post)  # type: ignore[arg-type]
+        services.delete_post(actor=signed_in(request), post=post)
         messages.success(request, "Deleted.")
         if post.is_opening:
             return redirect(post.topic.circle)
@@ -144,9 +146,9 @@ def post_react(request: HttpRequest, post_id: int) -> HttpResponse:
     post = access.get_post_for(request.user, post_id)
     kind = request.POST.get("kind", "")
     if request.POST.get("on") == "0":
-        services.unreact(member=request.user, post=post, kind=kind)  # type: ignore[arg-type]
+        services.unreact(member=signed_in(request), post=post, kind=kind)
     else:
-        services.react(member=request.user, post=post, kind=kind)  # type: ignore[arg-type]
+        services.react(member=signed_in(request), post=post, kind=kind)
     return redirect(_post_url(post))
 
 
@@ -155,7 +157,9 @@ def post_react(request: HttpRequest, post_id: int) -> HttpResponse:
 def topic_moderate(request: HttpRequest, topic_id: int) -> HttpResponse:
     topic = access.get_topic_for(request.user, topic_id)
     field = request.POST.get("field", "")
-    services.moderate_topic(moderator=request.user, topic=topic, changes={field: request.POST.get("value") == "1"})  # type: ignore[arg-type]
+    services.moderate_topic(
+        moderator=signed_in(request), topic=topic, changes={field: request.POST.get("value") == "1"}
+    )
     messages.success(request, "Done.")
     return redirect(topic)
 
@@ -164,6 +168,6 @@ def topic_moderate(request: HttpRequest, topic_id: int) -> HttpResponse:
 @login_required
 def post_hide(request: HttpRequest, post_id: int) -> HttpResponse:
     post = access.get_post_for(request.user, post_id)
-    services.hide_post(moderator=request.user, post=post, hidden=request.POST.get("value") == "1")  # type: ignore[arg-type]
+    services.hide_post(moderator=signed_in(request), post=post, hidden=request.POST.get("value") == "1")
     messages.success(request, "Done.")
     return redirect(_post_url(post))
