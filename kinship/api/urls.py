@@ -1,3 +1,36 @@
-from ninja import NinjaAPI
+"""The JSON API, version 1, mounted at /api/v1/ (kinship/urls.py)."""
 
-api = NinjaAPI(title="Kinship API", version="1", urls_namespace="api")
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI, Router
+
+from kinship.api import accounts, circles, discussions, errors
+from kinship.api.parser import JsonParser
+
+api = NinjaAPI(
+    title="Kinship API",
+    version="1",
+    urls_namespace="api",
+    parser=JsonParser(),
+    description=(
+        "The JSON API of Kinship, over the same services as the pages. "
+        "Authenticate with `Authorization: Bearer <token>` from `POST /auth/token`. "
+        "Errors are application/problem+json. Lists are cursor-paginated: "
+        '`{"items": [...], "next": cursor-or-null}` with `?cursor=` and `?limit=` (default 20, max 100). '
+        "Creating requests accept an `Idempotency-Key` header."
+    ),
+)
+errors.install(api)
+api.add_router("", accounts.router)
+api.add_router("", circles.router)
+api.add_router("", discussions.router)
+
+# Last, so it only catches what no route above matched: an unknown API path is a problem+json 404 too.
+fallback = Router()
+
+
+@fallback.api_operation(["GET", "POST", "PUT", "PATCH", "DELETE"], "/{path:rest}", auth=None, include_in_schema=False)
+def unknown_path(request: HttpRequest, rest: str) -> HttpResponse:
+    return errors.problem(404, "There is no such API endpoint.")
+
+
+api.add_router("", fallback)

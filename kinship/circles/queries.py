@@ -2,7 +2,8 @@
 
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from kinship.circles import access
 from kinship.circles.models import Circle, Membership
@@ -10,9 +11,18 @@ from kinship.circles.models import Circle, Membership
 
 def circles_for_listing(user: Any) -> QuerySet[Circle]:
     """Circles this user may know exist, with their active member counts."""
+    # A subquery, not Count("memberships"): visible_circles() filters on that join for hidden
+    # circles, so a Count over it would see only the viewer's own row there.
+    active = (
+        Membership.objects.filter(circle=OuterRef("pk"), status=Membership.ACTIVE)
+        .order_by()
+        .values("circle")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return (
         access.visible_circles(user)
-        .annotate(member_count=Count("memberships", filter=Q(memberships__status=Membership.ACTIVE), distinct=True))
+        .annotate(member_count=Coalesce(Subquery(active, output_field=IntegerField()), 0))
         .order_by("name")
     )
 
@@ -37,4 +47,4 @@ def member_list(user: Any, circle: Circle) -> QuerySet[Membership]:
     members = Membership.objects.filter(circle=circle).select_related("user")
     if not access.can_moderate(user, circle):
         members = members.filter(status=Membership.ACTIVE)
-    return members.order_by("status", "-role", "user__display_name", "pk")
+    return members.order_by("status", "role", "user__display_name", "pk")

@@ -1,0 +1,62 @@
+"""Sign-up, tokens and the member's own profile."""
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Status
+
+from kinship.accounts import services
+from kinship.api import shapes
+from kinship.api.idempotency import idempotent
+from kinship.api.schemas import ProfileOut, ProfilePatch, SignupIn, SignupOut, TokenIn, TokenOut, VerifyIn, VerifyOut
+from kinship.api.security import bearer
+from kinship.core.ratelimit import client_address
+
+router = Router(tags=["accounts"])
+
+
+@router.post("/auth/signup", response={201: SignupOut}, auth=None)
+def signup(request: HttpRequest, payload: SignupIn) -> Status[Any]:
+    """Create an unverified account and email the verification link. Honours Idempotency-Key."""
+
+    def create() -> Status[Any]:
+        user = services.sign_up(
+            **payload.model_dump(),
+            base_url=request.build_absolute_uri("/"),
+            address=client_address(request),
+        )
+        return Status(201, {"user": shapes.user_out(user), "detail": "Check your inbox for the link to confirm."})
+
+    return idempotent(request, create)
+
+
+@router.post("/auth/verify", response=VerifyOut, auth=None)
+def verify(request: HttpRequest, payload: VerifyIn) -> dict[str, Any]:
+    user = services.verify_email(token=payload.token)
+    return {"user": shapes.user_out(user), "detail": "Your email address is confirmed."}
+
+
+@router.post("/auth/token", response=TokenOut, auth=None)
+def token(request: HttpRequest, payload: TokenIn) -> dict[str, Any]:
+    """A bearer token for a verified member; attempts are throttled per account and per address."""
+    key = services.issue_token(email=payload.email, password=payload.password, address=client_address(request))
+    return {"token": key}
+
+
+@router.post("/auth/logout", response={204: None}, auth=bearer)
+def logout(request: HttpRequest) -> Status[None]:
+    """Revoke the token this request was made with."""
+    services.revoke_token(token=request.api_token)  # type: ignore[attr-defined]
+    return Status(204, None)
+
+
+@router.get("/me", response=ProfileOut, auth=bearer)
+def me(request: HttpRequest) -> dict[str, Any]:
+    return shapes.profile_out(request.auth)  # type: ignore[attr-defined]
+
+
+@router.patch("/me", response=ProfileOut, auth=bearer)
+def me_update(request: HttpRequest, payload: ProfilePatch) -> dict[str, Any]:
+    """Change profile fields and privacy choices (the *_visibility fields); only the fields sent."""
+    user = services.update_profile(user=request.auth, changes=payload.model_dump(exclude_unset=True))  # type: ignore[attr-defined]
+    return shapes.profile_out(user)
