@@ -86,6 +86,13 @@ class CircleDetailTests(TestCase):
             for user in (cast.member, cast.facilitator, cast.staff):
                 self.assertContains(self.get(cast, user), "Secret topic")
 
+    def test_only_facilitators_and_staff_see_the_invitation_link(self):
+        link = reverse("circles:invite-join", args=[self.private.circle.invite_code])
+        for user in (self.private.facilitator, self.private.staff):
+            self.assertContains(self.get(self.private, user), link)
+        for user in (None, self.private.member, self.private.pending, self.private.outsider):
+            self.assertNotContains(self.get(self.private, user), link)
+
     def test_garbage_cursor_is_a_clear_error_not_a_500(self):
         self.client.force_login(self.public.member)
         for cursor in ("%%%", "bm90IGpzb24", "W10", "WyJ4IiwgMSwgMl0", "\x00"):
