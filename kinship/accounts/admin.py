@@ -13,12 +13,38 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         ("Profile", {"fields": ["display_name", "role", "bio", "avatar"]}),
-        ("Recovery context", {"fields": [
-            "diagnosis", "diagnosis_visibility", "surgery_type", "surgery_type_visibility",
-            "body_site", "body_site_visibility", "surgery_date", "surgery_date_visibility",
-        ]}),
-        ("Status", {"fields": ["email_verified_at", "terms_accepted_at", "terms_version", "is_active", "is_staff",
-                               "is_superuser", "groups", "user_permissions", "last_login", "date_joined"]}),
+        (
+            "Recovery context",
+            {
+                "fields": [
+                    "diagnosis",
+                    "diagnosis_visibility",
+                    "surgery_type",
+                    "surgery_type_visibility",
+                    "body_site",
+                    "body_site_visibility",
+                    "surgery_date",
+                    "surgery_date_visibility",
+                ]
+            },
+        ),
+        (
+            "Status",
+            {
+                "fields": [
+                    "email_verified_at",
+                    "terms_accepted_at",
+                    "terms_version",
+                    "is_active",
+                    "is_staff",
+                    "is_superuser",
+                    "groups",
+                    "user_permissions",
+                    "last_login",
+                    "date_joined",
+                ]
+            },
+        ),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "display_name", "password1", "password2"]})]
     readonly_fields = ["terms_accepted_at", "terms_version", "last_login", "date_joined"]

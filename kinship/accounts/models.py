@@ -14,7 +14,8 @@ class UserManager(BaseUserManager["User"]):
     def _create(self, email: str, password: str | None, **fields: object) -> "User":
         if not email:
             raise ValueError("An email address is required.")
-        fields.setdefault("display_name", email.split("@")[0][:60])
+        # Never derive the name from the address: the name is public, the address is not.
+        fields.setdefault("display_name", "Kinship staff" if fields.get("is_staff") else "Kinship member")
         user = self.model(email=self.normalize_email(email).lower(), **fields)
         user.set_password(password)
         user.save(using=self._db)

@@ -1,5 +1,6 @@
 """Every write to accounts: sign-up, verification, tokens, profile and email changes."""
 
+import unicodedata
 from datetime import date
 from typing import Any
 
@@ -7,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate, password_validation
 from django.core import signing
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -29,6 +31,9 @@ SIGNIN_LIMIT_PER_ADDRESS = 30
 SIGNIN_WINDOW = 15 * 60
 SIGNUP_LIMIT_PER_ADDRESS = 20
 RESET_LIMIT = 5
+EMAIL_MAX_LENGTH = 254
+PASSWORD_MAX_LENGTH = 256
+_DIRECTION_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 def normalise_email(raw: Any) -> str:
@@ -36,6 +41,9 @@ def normalise_email(raw: Any) -> str:
         raise Invalid("Enter a valid email address.", errors={"email": ["Enter a valid email address."]})
     email = raw.strip().lower()
     try:
+        # The validator allows 320 characters; the column holds 254 (PostgreSQL refuses more).
+        if len(email) > EMAIL_MAX_LENGTH:
+            raise ValidationError("too long")
         validate_email(email)
     except ValidationError:
         raise Invalid("Enter a valid email address.", errors={"email": ["Enter a valid email address."]}) from None
@@ -44,15 +52,23 @@ def normalise_email(raw: Any) -> str:
 
 def clean_display_name(raw: Any) -> str:
     name = clean_line(raw, field="display_name", label="Display name", max_length=60)
-    if not name:
+    # A name made only of zero-width or combining characters shows as blank in every list.
+    if not any(unicodedata.category(ch)[0] in "LNPS" for ch in name):
         raise Invalid("Display name is required.", errors={"display_name": ["Enter a display name."]})
+    # Names sit inline next to badges and other names; a direction override would let one pose as
+    # another ("Mia" + RLO + "nimda" reads "Miaadmin") and reverse the text that follows it.
+    if any(ch in _DIRECTION_CONTROLS for ch in name):
+        raise Invalid(
+            "Display name cannot contain text direction control characters.",
+            errors={"display_name": ["Remove the text direction control characters."]},
+        )
     return name
 
 
 def check_password(password: Any, user: User | None = None) -> str:
     if not isinstance(password, str) or not password:
         raise Invalid("Choose a password.", errors={"password": ["Choose a password."]})
-    if len(password) > 256 or "\x00" in password:
+    if len(password) > PASSWORD_MAX_LENGTH or "\x00" in password:
         raise Invalid("That password cannot be used.", errors={"password": ["At most 256 characters."]})
     try:
         password_validation.validate_password(password, user)
@@ -150,8 +166,10 @@ def sign_in(*, request: HttpRequest | None, email: Any, password: Any, address: 
     """The user for these credentials, throttled per account and per address."""
     if not isinstance(email, str) or not isinstance(password, str) or "\x00" in email + password:
         raise Invalid("Enter your email and password.", errors={"email": ["Required."], "password": ["Required."]})
-    check_signin_rate(email=email.strip().lower()[:254], address=address)
-    user = authenticate(request, username=email.strip()[:254], password=password[:256])
+    check_signin_rate(email=email.strip().lower()[:EMAIL_MAX_LENGTH], address=address)
+    # Too long cannot match (sign-up and reset refuse such passwords); cutting it short could.
+    too_long = len(email.strip()) > EMAIL_MAX_LENGTH or len(password) > PASSWORD_MAX_LENGTH
+    user = None if too_long else authenticate(request, username=email.strip(), password=password)
     if user is None:
         raise Invalid("That email and password do not match an account.", errors={"password": ["Does not match."]})
     return user  # type: ignore[return-value]
@@ -175,6 +193,7 @@ def check_password_reset_rate(*, email: str, address: str) -> None:
     ratelimit.check("reset-address", address, limit=RESET_LIMIT * 4, window=3600)
 
 
+LINE_LIMITS = {"diagnosis": 120, "body_site": 80}
 PROFILE_CHOICE_FIELDS = {
     "surgery_type": {c for c, _ in User.SURGERY_CHOICES} | {""},
     "diagnosis_visibility": {User.ONLY_ME, User.MY_CIRCLES},
@@ -196,10 +215,11 @@ def update_profile(*, user: User, changes: dict[str, Any]) -> User:
             elif field == "bio":
                 clean[field] = clean_text(value, field="bio", label="Bio", max_length=500)
             elif field in ("diagnosis", "body_site"):
-                clean[field] = clean_line(value, field=field, label=field.replace("_", " ").capitalize(),
-                                          max_length=User._meta.get_field(field).max_length or 80)
+                clean[field] = clean_line(
+                    value, field=field, label=field.replace("_", " ").capitalize(), max_length=LINE_LIMITS[field]
+                )
             elif field in PROFILE_CHOICE_FIELDS:
-                if value not in PROFILE_CHOICE_FIELDS[field]:
+                if not isinstance(value, str) or value not in PROFILE_CHOICE_FIELDS[field]:
                     raise Invalid("Not a valid choice.", errors={field: ["Not a valid choice."]})
                 clean[field] = value
             elif field == "surgery_date":
@@ -243,6 +263,8 @@ def set_avatar(*, user: User, upload: Any) -> User:
         user.avatar = ""
         user.save(update_fields=["avatar"])
         return user
+    if not isinstance(upload, File):
+        raise Invalid("That file is not a picture we can use.", errors={"avatar": ["Use a PNG, JPEG or WebP image."]})
     if upload.size > 2 * 1024 * 1024:
         raise Invalid("Avatars can be at most 2 MB.", errors={"avatar": ["At most 2 MB."]})
     try:
@@ -250,27 +272,33 @@ def set_avatar(*, user: User, upload: Any) -> User:
             image.verify()
             kind = (image.format or "").lower()
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise Invalid("That file is not a picture we can use.", errors={"avatar": ["Use a PNG, JPEG or WebP image."]}) from None
+        raise Invalid(
+            "That file is not a picture we can use.", errors={"avatar": ["Use a PNG, JPEG or WebP image."]}
+        ) from None
     if kind not in {"png", "jpeg", "webp"}:
         raise Invalid("Use a PNG, JPEG or WebP image.", errors={"avatar": ["Use a PNG, JPEG or WebP image."]})
     upload.seek(0)
     import secrets
 
     upload.name = f"{secrets.token_hex(16)}.{'jpg' if kind == 'jpeg' else kind}"
-    user.avatar.delete(save=False)
+    # Save the new picture before removing the old, so a failed save loses nothing.
+    old = user.avatar.name if user.avatar else ""
     user.avatar = upload
     user.save(update_fields=["avatar"])
+    if old:
+        user.avatar.storage.delete(old)
     return user
 
 
 def request_email_change(*, user: User, new_email: Any, password: Any, base_url: str) -> None:
     """Send a confirmation link to the new address; the old one stays until it is followed."""
+    # Counted before the password check, so a borrowed session cannot guess the password freely.
+    ratelimit.check("email-change", str(user.pk), limit=5, window=3600)
     if not isinstance(password, str) or not user.check_password(password):
         raise Invalid("Your current password is not right.", errors={"password": ["Does not match."]})
     email = normalise_email(new_email)
     if email == user.email:
         raise Invalid("That is already your email address.", errors={"email": ["Same as now."]})
-    ratelimit.check("email-change", str(user.pk), limit=5, window=3600)
     if User.objects.filter(email__iexact=email).exists():
         # Say the same as for a free address, so the form does not reveal who is registered.
         return
@@ -293,7 +321,11 @@ def confirm_email_change(*, token: Any) -> User:
         raise Invalid("This link is not valid any more.", errors={"token": ["Not a valid token."]})
     if User.objects.filter(email__iexact=data["new"]).exclude(pk=user.pk).exists():
         raise Invalid("That address is already in use.", errors={"email": ["Already registered."]})
+    old_email = user.email
     user.email = data["new"]
     user.email_verified_at = timezone.now()
     user.save(update_fields=["email", "email_verified_at"])
+    # The old address hears of the change, so a taken-over account does not go unnoticed.
+    body = render_to_string("accounts/email/email_changed.txt", {"user": user})
+    transaction.on_commit(lambda: send_mail("Your Kinship email address was changed", body, None, [old_email]))
     return user

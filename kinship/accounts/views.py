@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
@@ -11,12 +12,19 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from kinship.accounts import services
-from kinship.accounts.forms import EmailChangeForm, ProfileForm, SignInForm, SignUpForm
+from kinship.accounts.forms import EmailChangeForm, NewPasswordForm, ProfileForm, SignInForm, SignUpForm
 from kinship.accounts.models import User
 from kinship.circles import access as circle_access
 from kinship.core.errors import Invalid
 from kinship.core.forms import show_errors
 from kinship.core.ratelimit import client_address
+
+RECOVERY_LABELS = {
+    "diagnosis": "Diagnosis",
+    "surgery_type": "Surgery",
+    "body_site": "Body site",
+    "surgery_date": "Surgery date",
+}
 
 
 def _base_url(request: HttpRequest) -> str:
@@ -31,8 +39,10 @@ def signup(request: HttpRequest) -> HttpResponse:
         data = {f: request.POST.get(f, "") for f in ("email", "password", "display_name", "role")}
         try:
             user = services.sign_up(
-                **data, accept_terms=request.POST.get("accept_terms") == "on",
-                base_url=_base_url(request), address=client_address(request),
+                **data,
+                accept_terms=request.POST.get("accept_terms") == "on",
+                base_url=_base_url(request),
+                address=client_address(request),
             )
         except Invalid as error:
             form.is_valid()
@@ -72,7 +82,9 @@ def signin(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
             user = services.sign_in(
-                request=request, email=request.POST.get("email", ""), password=request.POST.get("password", ""),
+                request=request,
+                email=request.POST.get("email", ""),
+                password=request.POST.get("password", ""),
                 address=client_address(request),
             )
         except Invalid as error:
@@ -101,26 +113,36 @@ class PasswordResetView(auth_views.PasswordResetView):
         services.check_password_reset_rate(email=str(request.POST.get("email", "")), address=client_address(request))
         return super().post(request, *args, **kwargs)
 
+    def form_invalid(self, form: Any) -> HttpResponse:
+        return self.render_to_response(self.get_context_data(form=form), status=422)
+
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password-reset-complete")
+    form_class = NewPasswordForm
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        return self.render_to_response(self.get_context_data(form=form), status=422)
 
 
 @login_required
 def profile_edit(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     initial = {f: getattr(user, f) for f in ProfileForm.base_fields if f not in ("avatar", "remove_avatar")}
-    form = ProfileForm(request.POST if request.method == "POST" else None, request.FILES if request.method == "POST" else None, initial=initial)
+    posted = request.method == "POST"
+    form = ProfileForm(request.POST if posted else None, request.FILES if posted else None, initial=initial)
     if request.method == "POST":
         if form.is_valid():
             changes = {k: v for k, v in form.cleaned_data.items() if k not in ("avatar", "remove_avatar")}
             try:
-                services.update_profile(user=user, changes=changes)
-                if form.cleaned_data["remove_avatar"]:
-                    services.set_avatar(user=user, upload=None)
-                elif form.cleaned_data["avatar"]:
-                    services.set_avatar(user=user, upload=form.cleaned_data["avatar"])
+                # One transaction: a refused picture must not leave the other changes saved.
+                with transaction.atomic():
+                    services.update_profile(user=user, changes=changes)
+                    if form.cleaned_data["remove_avatar"]:
+                        services.set_avatar(user=user, upload=None)
+                    elif form.cleaned_data["avatar"]:
+                        services.set_avatar(user=user, upload=form.cleaned_data["avatar"])
             except Invalid as error:
                 show_errors(form, error)
             else:
@@ -138,7 +160,8 @@ def email_change(request: HttpRequest) -> HttpResponse:
         try:
             services.request_email_change(
                 user=request.user,  # type: ignore[arg-type]
-                new_email=request.POST.get("email", ""), password=request.POST.get("password", ""),
+                new_email=request.POST.get("email", ""),
+                password=request.POST.get("password", ""),
                 base_url=_base_url(request),
             )
         except Invalid as error:
@@ -167,14 +190,16 @@ def profile(request: HttpRequest, user_id: int) -> HttpResponse:
     if person is None:
         raise Http404("No such member.")
     own = person.pk == viewer.pk
-    if not (own or viewer.is_staff or circle_access.shares_a_circle(viewer, person)):
+    shares = not own and circle_access.shares_a_circle(viewer, person)
+    if not (own or shares or viewer.is_staff):
         raise Http404("No such member.")
     recovery = []
     for field in User.RECOVERY_FIELDS:
         value = getattr(person, field)
         shared = getattr(person, f"{field}_visibility") == User.MY_CIRCLES
-        if value and (own or shared):
-            label = User._meta.get_field(field).verbose_name.capitalize()
+        # "My circles" means people who share one; staff read health details in the audited admin.
+        if value and (own or (shared and shares)):
+            label = RECOVERY_LABELS[field]
             shown = person.get_surgery_type_display() if field == "surgery_type" else value
             recovery.append((label, shown))
     return render(request, "accounts/profile.html", {"person": person, "recovery": recovery, "own": own})

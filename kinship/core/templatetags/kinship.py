@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
@@ -10,6 +12,11 @@ register = template.Library()
 def markdown(text: str) -> SafeString:
     """Render member Markdown through the sanitiser; the only safe way to show it."""
     return mark_safe(render_markdown(text))
+
+
+@register.filter
+def has_field_errors(form: Any) -> bool:
+    return any(name != "__all__" for name in form.errors)
 
 
 @register.filter
