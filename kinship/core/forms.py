@@ -2,7 +2,6 @@ from django import forms
 
 from kinship.core.errors import KinshipError
 
-
 # Services say this when only field messages matter; the form says it in its own words.
 GENERIC = "Please correct the highlighted fields."
 
