@@ -4,9 +4,10 @@ from django.urls import include, path, register_converter
 from django.views.static import serve
 
 from kinship.api.urls import api
-from kinship.core.converters import IdConverter
+from kinship.core.converters import IdConverter, InviteCodeConverter
 
 register_converter(IdConverter, "id")
+register_converter(InviteCodeConverter, "invite")
 
 urlpatterns = [
     path("", include("kinship.core.urls")),

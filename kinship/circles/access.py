@@ -2,7 +2,7 @@
 
 from typing import cast
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from kinship.accounts.models import User
@@ -20,12 +20,13 @@ def _is_staff(user: AnyUser) -> bool:
 
 
 def memberships_of(user: AnyUser) -> dict[int, Membership]:
-    """The user's memberships by circle id, loaded once per user object (one query a request)."""
+    """The user's pending and active memberships by circle id, loaded once per user object."""
     if not _signed_in(user):
         return {}
     cached = getattr(user, "_kinship_memberships", None)
     if cached is None:
-        cached = {m.circle_id: m for m in Membership.objects.filter(user=cast(User, user))}
+        rows = Membership.objects.filter(user=cast(User, user)).exclude(status=Membership.REMOVED)
+        cached = {m.circle_id: m for m in rows}
         user._kinship_memberships = cached  # type: ignore[union-attr]
     return cached
 
@@ -40,29 +41,38 @@ def membership(user: AnyUser, circle: Circle) -> Membership | None:
     return memberships_of(user).get(circle.pk)
 
 
+def was_removed(user: AnyUser, circle: Circle) -> bool:
+    """A facilitator removed this person; they may not join again by themselves."""
+    if not _signed_in(user):
+        return False
+    return Membership.objects.filter(user=cast(User, user), circle=circle, status=Membership.REMOVED).exists()
+
+
 def is_active_member(user: AnyUser, circle: Circle) -> bool:
     found = membership(user, circle)
     return found is not None and found.is_active
 
 
 def visible_circles(user: AnyUser) -> QuerySet[Circle]:
-    """Circles this user may know exist (hidden: active members and staff only)."""
+    """Circles this user may know exist (hidden: members, applicants and staff only)."""
     circles = Circle.objects.all()
     if _is_staff(user):
         return circles
     if not _signed_in(user):
         return circles.exclude(visibility=Circle.HIDDEN)
-    return circles.filter(
-        ~Q(visibility=Circle.HIDDEN) | Q(memberships__user=user, memberships__status=Membership.ACTIVE)
-    ).distinct()
+    belongs = Membership.objects.filter(
+        circle=OuterRef("pk"), user=cast(User, user), status__in=[Membership.ACTIVE, Membership.PENDING]
+    )
+    return circles.filter(~Q(visibility=Circle.HIDDEN) | Exists(belongs))
 
 
 def can_see_circle(user: AnyUser, circle: Circle) -> bool:
+    """Hidden circles: staff, members, and whoever asked to join through the invitation link."""
     if circle.visibility != Circle.HIDDEN:
         return True
     if _is_staff(user):
         return True
-    return is_active_member(user, circle)
+    return membership(user, circle) is not None
 
 
 def get_circle_for(user: AnyUser, slug: str) -> Circle:
@@ -114,8 +124,8 @@ def can_see_members(user: AnyUser, circle: Circle) -> bool:
 
 
 def can_join(user: AnyUser, circle: Circle) -> bool:
-    """Signed-in, not yet a member, and the circle takes requests without an invite."""
-    if not _signed_in(user) or membership(user, circle) is not None:
+    """Verified, not yet a member, and the circle takes requests without an invite."""
+    if not getattr(user, "is_verified", False) or membership(user, circle) is not None:
         return False
     return circle.join_policy in (Circle.OPEN, Circle.APPROVAL) and can_see_circle(user, circle)
 
@@ -127,6 +137,25 @@ def can_leave(user: AnyUser, circle: Circle) -> bool:
 def can_manage_circle(user: AnyUser, circle: Circle) -> bool:
     """Edit description and guidelines: facilitators and staff."""
     return can_moderate(user, circle)
+
+
+def can_change_visibility(user: AnyUser) -> bool:
+    """Members joined under the circle's promise of privacy; only staff may change it."""
+    return _is_staff(user)
+
+
+def can_step_down(user: AnyUser, target: Membership) -> bool:
+    """A facilitator steps down themselves; only staff step down another."""
+    if not target.is_facilitator or not can_moderate(user, target.circle):
+        return False
+    return target.user_id == getattr(user, "pk", None) or _is_staff(user)
+
+
+def can_manage_member(user: AnyUser, target: Membership) -> bool:
+    """Appoint or remove an ordinary member: the circle's facilitators and staff, never on themselves."""
+    if target.is_facilitator or target.user_id == getattr(user, "pk", None):
+        return False
+    return can_moderate(user, target.circle)
 
 
 def can_create_circle(user: AnyUser) -> bool:

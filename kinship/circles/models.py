@@ -58,7 +58,9 @@ class Membership(TimestampedModel):
 
     PENDING = "pending"
     ACTIVE = "active"
-    STATUS_CHOICES = [(PENDING, "Waiting for approval"), (ACTIVE, "Active")]
+    # Kept, not deleted, so a removed person cannot simply join again.
+    REMOVED = "removed"
+    STATUS_CHOICES = [(PENDING, "Waiting for approval"), (ACTIVE, "Active"), (REMOVED, "Removed by a facilitator")]
 
     circle = models.ForeignKey(Circle, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")

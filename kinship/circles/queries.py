@@ -44,7 +44,7 @@ def home_context(user: Any) -> dict[str, Any]:
 
 def member_list(user: Any, circle: Circle) -> QuerySet[Membership]:
     """Active members (and, for facilitators and staff, pending requests), facilitators first."""
-    members = Membership.objects.filter(circle=circle).select_related("user")
+    members = Membership.objects.filter(circle=circle).exclude(status=Membership.REMOVED).select_related("user")
     if not access.can_moderate(user, circle):
         members = members.filter(status=Membership.ACTIVE)
     return members.order_by("status", "role", "user__display_name", "pk")

@@ -8,7 +8,7 @@ from django.utils.text import slugify
 
 from kinship.accounts.models import User
 from kinship.circles import access
-from kinship.circles.models import Circle, Membership
+from kinship.circles.models import Circle, Membership, new_invite_code
 from kinship.core.errors import Conflict, Invalid, NotAllowed
 from kinship.core.text import clean_line, clean_text
 
@@ -94,6 +94,8 @@ def update_circle(*, editor: User, circle: Circle, data: dict[str, Any]) -> Circ
     if "slug" in data:
         raise Invalid("The circle's address cannot change.", errors={"slug": ["Cannot be changed."]})
     clean = _clean_circle_fields(data, partial=True)
+    if clean.get("visibility", circle.visibility) != circle.visibility and not access.can_change_visibility(editor):
+        raise NotAllowed("Only staff can change who may see a circle; members joined under its current promise.")
     for field, value in clean.items():
         setattr(circle, field, value)
     if clean:
@@ -109,6 +111,10 @@ def join_circle(*, member: User, circle: Circle, accept_guidelines: Any, invite_
             "Please read and accept the circle's guidelines to join.",
             errors={"accept_guidelines": ["Accept the guidelines to join."]},
         )
+    if not member.is_verified:
+        raise NotAllowed("Please confirm your email address before joining a circle; check your inbox for the link.")
+    if access.was_removed(member, circle):
+        raise NotAllowed("A facilitator removed you from this circle. Please contact them if you think this is wrong.")
     existing = access.membership(member, circle)
     if existing is not None:
         raise Conflict(
@@ -134,13 +140,37 @@ def join_circle(*, member: User, circle: Circle, accept_guidelines: Any, invite_
 @transaction.atomic
 def leave_circle(*, member: User, circle: Circle) -> None:
     """A member leaves (or withdraws a pending request); the last facilitator must hand over first."""
-    found = Membership.objects.select_for_update().filter(circle=circle, user=member).first()
+    _lock(circle)
+    found = Membership.objects.filter(circle=circle, user=member).exclude(status=Membership.REMOVED).first()
     if found is None:
         raise Conflict("You are not in this circle.")
     if found.is_facilitator and _facilitator_count(circle) == 1 and _active_count(circle) > 1:
         raise Conflict("You are this circle's only facilitator. Appoint another before you leave.")
     found.delete()
+    if found.is_facilitator:
+        _rotate_invite_code(circle)
     access.forget_memberships(member)
+
+
+def _lock(circle: Circle) -> None:
+    # Serialises role and membership changes per circle, so two facilitators stepping down
+    # at once cannot leave it with none.
+    Circle.objects.select_for_update().filter(pk=circle.pk).first()
+
+
+def _rotate_invite_code(circle: Circle) -> None:
+    """A facilitator who leaves takes the old invitation link with them; it stops working."""
+    circle.invite_code = new_invite_code()
+    circle.save(update_fields=["invite_code", "updated_at"])
+
+
+@transaction.atomic
+def regenerate_invite_code(*, facilitator: User, circle: Circle) -> Circle:
+    """A new invitation link; the old one stops working at once."""
+    if not access.can_manage_circle(facilitator, circle):
+        raise NotAllowed("Only the circle's facilitators can change its invitation link.")
+    _rotate_invite_code(circle)
+    return circle
 
 
 def _facilitator_count(circle: Circle) -> int:
@@ -155,7 +185,13 @@ def _target(circle: Circle, user_id: Any) -> Membership:
     # Beyond 64 bits the database cannot even compare the number (SQLite raises OverflowError).
     if not isinstance(user_id, int) or isinstance(user_id, bool) or not 0 < user_id < 2**63:
         raise Invalid("Unknown member.", errors={"user_id": ["Not a member id."]})
-    found = Membership.objects.select_for_update().select_related("user").filter(circle=circle, user_id=user_id).first()
+    found = (
+        Membership.objects.select_for_update()
+        .select_related("user")
+        .filter(circle=circle, user_id=user_id)
+        .exclude(status=Membership.REMOVED)
+        .first()
+    )
     if found is None:
         raise Invalid(
             "That person is not a member or applicant of this circle.", errors={"user_id": ["Not in this circle."]}
@@ -180,12 +216,21 @@ def remove_membership(*, facilitator: User, circle: Circle, user_id: int) -> Non
     """Remove a member or decline a request; facilitators are stepped down first."""
     if not access.can_moderate(facilitator, circle):
         raise NotAllowed("Only facilitators remove members.")
+    _lock(circle)
     found = _target(circle, user_id)
     if found.user_id == facilitator.pk:
         raise Conflict("To leave the circle yourself, use Leave.")
     if found.is_facilitator and not facilitator.is_staff:
         raise NotAllowed("Only staff remove a facilitator; ask them to step down instead.")
-    found.delete()
+    if not found.is_active:
+        found.delete()  # a declined request; they may ask again later
+        return
+    was_facilitator = found.is_facilitator
+    found.status = Membership.REMOVED
+    found.role = Membership.MEMBER
+    found.save(update_fields=["status", "role", "updated_at"])
+    if was_facilitator:
+        _rotate_invite_code(circle)
 
 
 @transaction.atomic
@@ -195,11 +240,18 @@ def set_member_role(*, facilitator: User, circle: Circle, user_id: int, role: An
         raise NotAllowed("Only facilitators appoint facilitators.")
     if role not in (Membership.MEMBER, Membership.FACILITATOR):
         raise Invalid("Choose member or facilitator.", errors={"role": ["One of: member, facilitator."]})
+    _lock(circle)
     found = _target(circle, user_id)
     if not found.is_active:
         raise Conflict("Approve the request before giving a role.")
-    if role == Membership.MEMBER and found.role == Membership.FACILITATOR and _facilitator_count(circle) == 1:
+    stepping_down = role == Membership.MEMBER and found.role == Membership.FACILITATOR
+    if stepping_down and found.user_id != facilitator.pk and not facilitator.is_staff:
+        raise NotAllowed("Only staff step down another facilitator; they can step down themselves.")
+    if stepping_down and _facilitator_count(circle) == 1:
         raise Conflict("A circle needs at least one facilitator.")
     found.role = role
     found.save(update_fields=["role", "updated_at"])
+    if stepping_down:
+        _rotate_invite_code(circle)
+    access.forget_memberships(facilitator)
     return found

@@ -62,11 +62,14 @@ def circle_edit(request: HttpRequest, slug: str) -> HttpResponse:
     circle = access.get_circle_for(request.user, slug)
     if not access.can_manage_circle(request.user, circle):
         raise NotAllowed("Only the circle's facilitators can change it.")
-    fields = ("name", "description", "guidelines", "visibility", "join_policy")
+    fields = ["name", "description", "guidelines", "visibility", "join_policy"]
+    if not access.can_change_visibility(request.user):
+        fields.remove("visibility")
     form = CircleForm(
         request.POST if request.method == "POST" else None, initial={f: getattr(circle, f) for f in fields}
     )
-    del form.fields["slug"]
+    for name in set(form.fields) - set(fields):
+        del form.fields[name]
     if request.method == "POST":
         try:
             services.update_circle(
@@ -134,12 +137,25 @@ def circle_leave(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("circles:circle-list")
 
 
+@require_POST
+@login_required
+def invite_regenerate(request: HttpRequest, slug: str) -> HttpResponse:
+    circle = access.get_circle_for(request.user, slug)
+    services.regenerate_invite_code(facilitator=signed_in(request), circle=circle)
+    messages.success(request, "Here is the new invitation link. The old one no longer works.")
+    return redirect(circle)
+
+
 @login_required
 def member_list(request: HttpRequest, slug: str) -> HttpResponse:
     circle = access.get_circle_for(request.user, slug)
     if not access.can_see_members(request.user, circle):
-        raise Http404("No such page.")
+        raise NotAllowed("Only the circle's members can see who else is in it.")
     members = list(queries.member_list(request.user, circle))
+    for m in members:
+        m.circle = circle
+        m.can_step_down = access.can_step_down(request.user, m)  # type: ignore[attr-defined]
+        m.can_manage = access.can_manage_member(request.user, m)  # type: ignore[attr-defined]
     return render(
         request,
         "circles/member_list.html",
@@ -157,7 +173,7 @@ def member_list(request: HttpRequest, slug: str) -> HttpResponse:
 def member_action(request: HttpRequest, slug: str, user_id: int, action: str) -> HttpResponse:
     circle = access.get_circle_for(request.user, slug)
     if not access.can_see_members(request.user, circle):
-        raise Http404("No such page.")
+        raise NotAllowed("Only the circle's members can see who else is in it.")
     actor = signed_in(request)
     if action == "approve":
         services.approve_membership(facilitator=actor, circle=circle, user_id=user_id)

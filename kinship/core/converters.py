@@ -11,3 +11,15 @@ class IdConverter:
 
     def to_url(self, value: int) -> str:
         return str(value)
+
+
+class InviteCodeConverter:
+    """An invitation code: the URL-safe alphabet only, so odd bytes never reach the database."""
+
+    regex = "[-_A-Za-z0-9]{1,64}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value

@@ -30,11 +30,16 @@ def encode_cursor(values: list[Any]) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
+MAX_CURSOR = 2048
+
+
 def _decode(cursor: str, count: int) -> list[Any]:
+    if len(cursor) > MAX_CURSOR:
+        raise Invalid("That page link is broken.", errors={"cursor": ["Not a valid cursor."]})
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
-    except (ValueError, binascii.Error, UnicodeError):
+    except (ValueError, binascii.Error, UnicodeError, RecursionError):
         raise Invalid("That page link is broken.", errors={"cursor": ["Not a valid cursor."]}) from None
     if not isinstance(values, list) or len(values) != count:
         raise Invalid("That page link is broken.", errors={"cursor": ["Not a valid cursor."]})
@@ -50,6 +55,9 @@ def _coerce(model: type[Model], name: str, value: Any) -> Any:
     field = cast(Field, model._meta.get_field(name))
     try:
         coerced = field.to_python(value)
+        if isinstance(coerced, dt.datetime):
+            # Dates at the calendar's edge parse but overflow when the query converts them to UTC.
+            coerced.astimezone(dt.UTC)
     except (ValidationError, TypeError, ValueError, OverflowError):
         raise broken from None
     if isinstance(field, (DateTimeField,)) and isinstance(value, str) and parse_datetime(value) is None:

@@ -48,8 +48,8 @@ def can_start_topic(user: Any, circle: Any) -> bool:
 
 
 def can_reply(user: Any, topic: Topic) -> bool:
-    """Verified active members; a locked topic takes replies from moderators only."""
-    if not circle_access.can_post(user, topic.circle) and not circle_access.can_moderate(user, topic.circle):
+    """Verified active members, as for new topics; a locked topic takes replies from its facilitators only."""
+    if not circle_access.can_post(user, topic.circle):
         return False
     return not topic.locked or circle_access.can_moderate(user, topic.circle)
 

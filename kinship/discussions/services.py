@@ -155,8 +155,13 @@ def delete_post(*, actor: User, post: Post) -> None:
     if not access.can_delete(actor, post):
         raise NotAllowed("You can only delete your own posts.")
     now = timezone.now()
-    Post.objects.filter(pk=post.pk).update(deleted_at=now, body="", body_html="", content_note="")
+    # Only the request that actually deletes moves the counter, however many arrive at once.
+    changed = Post.objects.filter(pk=post.pk, deleted_at__isnull=True).update(
+        deleted_at=now, body="", body_html="", content_note=""
+    )
     post.deleted_at = now
+    if not changed:
+        return
     if post.is_opening:
         Topic.objects.filter(pk=post.topic_id).update(deleted_at=now)
     else:

@@ -121,11 +121,17 @@ class CircleDetailTests(ApiTestCase):
             self.assertEqual(response.status_code, 200)
             self.assertEqual(response.json()["description"], "About us.")
 
-    def test_hidden_circle_is_404_to_outsiders_pending_and_visitors(self):
+    def test_hidden_circle_is_404_to_outsiders_removed_members_and_visitors(self):
+        hidden = factories.make_circle(visibility=Circle.HIDDEN)
+        factories.add_member(hidden, self.cast.member, status="removed")
+        for user in (None, self.cast.outsider, self.cast.member):
+            self.assertProblem(self.api("get", f"/circles/{hidden.slug}", user=user), 404)
+
+    def test_applicant_through_invitation_sees_hidden_circle_but_not_its_topics(self):
         hidden = factories.make_circle(visibility=Circle.HIDDEN)
         factories.add_member(hidden, self.cast.pending, status="pending")
-        for user in (None, self.cast.outsider, self.cast.pending):
-            self.assertProblem(self.api("get", f"/circles/{hidden.slug}", user=user), 404)
+        self.assertEqual(self.api("get", f"/circles/{hidden.slug}", user=self.cast.pending).status_code, 200)
+        self.assertProblem(self.api("get", f"/circles/{hidden.slug}/topics", user=self.cast.pending), 404)
 
     def test_hidden_circle_is_visible_to_members_and_staff(self):
         hidden = factories.make_circle(visibility=Circle.HIDDEN)

@@ -70,7 +70,15 @@ class MemberActionTests(ApiTestCase):
     def test_facilitator_removes_a_member(self):
         response = self.api("post", self.path(self.cast.member.pk, "remove"), user=self.cast.facilitator)
         self.assertEqual(response.status_code, 204)
-        self.assertFalse(Membership.objects.filter(user=self.cast.member, circle=self.cast.circle).exists())
+        removed = Membership.objects.get(user=self.cast.member, circle=self.cast.circle)
+        self.assertEqual(removed.status, Membership.REMOVED)
+        rejoin = self.api(
+            "post",
+            f"/circles/{self.cast.circle.slug}/join",
+            user=self.cast.member,
+            json_body={"accept_guidelines": True},
+        )
+        self.assertEqual(rejoin.status_code, 403)
 
     def test_facilitator_appoints_a_facilitator(self):
         response = self.api(

@@ -160,6 +160,7 @@ class EmailNeverLeaksTests(ApiTestCase):
 
     def test_no_email_in_any_response_but_own_me(self):
         topic = factories.make_topic(circle=self.cast.circle, author=self.cast.facilitator, replies=3)
+        factories.add_member(self.cast.circle, self.cast.staff)
         factories.make_replies(topic, count=1, author=self.cast.staff)
         reply = factories.make_replies(topic, count=1, author=self.cast.member)[0]
         slug = self.cast.circle.slug

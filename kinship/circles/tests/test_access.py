@@ -6,6 +6,7 @@ from django.test import TestCase
 
 from kinship.circles import access
 from kinship.circles.models import Circle
+from kinship.core import factories
 from kinship.core.testing import make_cast
 
 VISITOR = AnonymousUser()
@@ -28,13 +29,27 @@ class VisibilityTests(TestCase):
             for user in (VISITOR, cast.outsider, cast.pending, cast.member, cast.staff):
                 self.assertTrue(access.can_see_circle(self.fresh(user), cast.circle))
 
-    def test_hidden_circle_is_invisible_to_visitor_outsider_and_pending(self):
+    def test_hidden_circle_is_invisible_to_visitor_and_outsiders(self):
         cast = self.hidden
-        for user in (VISITOR, cast.outsider, cast.pending, self.public.member):
+        for user in (VISITOR, cast.outsider, self.public.member):
             self.assertFalse(access.can_see_circle(self.fresh(user), cast.circle))
             self.assertNotIn(cast.circle, access.visible_circles(self.fresh(user)))
             with self.assertRaises(Http404):
                 access.get_circle_for(self.fresh(user), cast.circle.slug)
+
+    def test_applicant_through_the_invitation_sees_the_hidden_circle_but_not_its_content(self):
+        cast = self.hidden
+        self.assertTrue(access.can_see_circle(self.fresh(cast.pending), cast.circle))
+        self.assertFalse(access.can_read(self.fresh(cast.pending), cast.circle))
+        self.assertFalse(access.can_see_members(self.fresh(cast.pending), cast.circle))
+
+    def test_removed_member_loses_sight_of_the_hidden_circle(self):
+        cast = self.hidden
+        removed = factories.make_user()
+        factories.add_member(cast.circle, removed, status="removed")
+        self.assertFalse(access.can_see_circle(removed, cast.circle))
+        self.assertNotIn(cast.circle, access.visible_circles(removed))
+        self.assertTrue(access.was_removed(removed, cast.circle))
 
     def test_hidden_circle_is_visible_to_members_facilitators_and_staff(self):
         cast = self.hidden

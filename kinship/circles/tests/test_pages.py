@@ -65,11 +65,19 @@ class CircleDetailTests(TestCase):
             self.client.force_login(user)
         return self.client.get(cast.circle.get_absolute_url())
 
-    def test_hidden_circle_is_404_to_visitor_outsider_and_pending(self):
-        for user in (None, self.hidden.outsider, self.hidden.pending):
+    def test_hidden_circle_is_404_to_visitor_and_outsider(self):
+        for user in (None, self.hidden.outsider):
             response = self.get(self.hidden, user)
             self.assertEqual(response.status_code, 404)
             self.assertNotIn(self.hidden.circle.name.encode(), response.content)
+
+    def test_applicant_sees_hidden_circle_description_but_no_topics_and_can_withdraw(self):
+        response = self.get(self.hidden, self.hidden.pending)
+        self.assertContains(response, self.hidden.circle.description)
+        self.assertNotContains(response, "Secret topic")
+        self.client.post(reverse("circles:circle-leave", args=[self.hidden.circle.slug]))
+        self.assertFalse(Membership.objects.filter(circle=self.hidden.circle, user=self.hidden.pending).exists())
+        self.assertEqual(self.get(self.hidden, self.hidden.pending).status_code, 404)
 
     def test_private_circle_shows_description_but_no_topics_to_outsiders_and_pending(self):
         for user in (None, self.private.outsider, self.private.pending):
@@ -276,10 +284,12 @@ class MemberListTests(TestCase):
         self.client.force_login(self.cast.facilitator)
         self.assertContains(self.client.get(self.url()), self.cast.pending.display_name)
 
-    def test_outsider_and_pending_get_404(self):
+    def test_outsider_and_pending_are_refused_as_in_the_api(self):
         for user in (self.cast.outsider, self.cast.pending):
             self.client.force_login(user)
-            self.assertEqual(self.client.get(self.url()).status_code, 404)
+            response = self.client.get(self.url())
+            self.assertEqual(response.status_code, 403)
+            self.assertNotContains(response, self.cast.member.display_name, status_code=403)
 
     def test_member_emails_never_appear(self):
         self.client.force_login(self.cast.member)
@@ -325,7 +335,7 @@ class MemberActionTests(TestCase):
         self.assertEqual(self.status_of(self.cast.member), ("active", "facilitator"))
         other = factories.make_member(self.cast.circle)
         self.act(self.cast.facilitator, other, "remove")
-        self.assertIsNone(self.status_of(other))
+        self.assertEqual(self.status_of(other), ("removed", "member"))
 
     def test_members_cannot_act(self):
         for action, data in (("approve", {}), ("remove", {}), ("role", {"role": "facilitator"})):
@@ -333,8 +343,8 @@ class MemberActionTests(TestCase):
             self.assertEqual(response.status_code, 403)
         self.assertEqual(self.status_of(self.cast.pending), ("pending", "member"))
 
-    def test_outsider_gets_404(self):
-        self.assertEqual(self.act(self.cast.outsider, self.cast.pending, "approve").status_code, 404)
+    def test_outsider_is_refused(self):
+        self.assertEqual(self.act(self.cast.outsider, self.cast.pending, "approve").status_code, 403)
         self.assertEqual(self.status_of(self.cast.pending), ("pending", "member"))
 
     def test_bad_input_changes_nothing(self):
@@ -352,3 +362,26 @@ class MemberActionTests(TestCase):
         response = self.act(self.cast.staff, self.cast.facilitator, "role", role="member")
         self.assertEqual(response.status_code, 409)
         self.assertEqual(self.status_of(self.cast.facilitator), ("active", "facilitator"))
+
+
+class CraftedCursorTests(KinshipTestCase):
+    """Cursors are opaque to members but anyone can forge one; none may crash a page."""
+
+    def test_forged_cursors_are_refused_cleanly(self):
+        import base64
+
+        def cursor(raw: str) -> str:
+            return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+        forged = [
+            cursor("[" * 1100),
+            cursor('[true, "0001-01-01T00:00:00+05:00", 1]'),
+            cursor('[true, "9999-12-31T23:59:59-05:00", 1]'),
+            cursor('[true, "2026-01-01T00:00:00+00:00", 99999999999999999999999]'),
+            "A" * 5000,
+        ]
+        factories.make_topic(circle=self.cast.circle, author=self.cast.member)
+        self.client.force_login(self.cast.member)
+        for value in forged:
+            response = self.client.get(self.cast.circle.get_absolute_url(), {"cursor": value})
+            self.assertEqual(response.status_code, 422, value[:40])

@@ -2,6 +2,7 @@ from django.urls import reverse
 
 from kinship.core import factories
 from kinship.core.testing import KinshipTestCase
+from kinship.discussions import services
 from kinship.discussions.models import Post, Topic
 
 
@@ -82,6 +83,14 @@ class PostDeleteTests(KinshipTestCase):
         other = factories.make_member(self.cast.circle)
         self.assertEqual(self.delete(other, self.reply).status_code, 403)
         self.assertIsNone(Post.objects.get(pk=self.reply.pk).deleted_at)
+
+    def test_two_deletes_at_once_move_the_count_once(self):
+        factories.make_replies(self.topic, count=1)
+        post = Post.objects.get(pk=self.reply.pk)
+        same_post_seen_by_a_second_request = Post.objects.get(pk=self.reply.pk)
+        services.delete_post(actor=self.cast.member, post=post)
+        services.delete_post(actor=self.cast.member, post=same_post_seen_by_a_second_request)
+        self.assertEqual(Topic.objects.get(pk=self.topic.pk).reply_count, 1)
 
     def test_deleting_twice_is_404(self):
         self.delete(self.cast.member, self.reply)

@@ -37,6 +37,10 @@ class ReplyCreateTests(KinshipTestCase):
         self.assertEqual(self.reply(self.cast.facilitator).status_code, 302)
         self.assertEqual(Post.objects.filter(topic=self.topic, is_opening=False).count(), 1)
 
+    def test_staff_outside_the_circle_cannot_reply_as_they_cannot_start_topics(self):
+        self.assertEqual(self.reply(self.cast.staff).status_code, 403)
+        self.assertEqual(Topic.objects.get(pk=self.topic.pk).reply_count, 0)
+
     def test_bad_input_is_rejected_and_nothing_is_saved(self):
         for data in ({"body": ""}, {"body": "x" * 20_001}, {"body": "\x00"}, {"content_note": "c" * 500}):
             self.assertEqual(self.reply(self.cast.member, **data).status_code, 422, data)
