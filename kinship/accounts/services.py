@@ -16,6 +16,7 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 from kinship.accounts.models import ApiToken, User
 from kinship.core import ratelimit
@@ -80,8 +81,12 @@ def check_password(password: Any, user: User | None = None) -> str:
 @transaction.atomic
 def sign_up(
     *, email: Any, password: Any, display_name: Any, role: Any, accept_terms: Any, base_url: str, address: str
-) -> User:
-    """Create an unverified member and send the verification link; refuses a taken email."""
+) -> User | None:
+    """Create an unverified member and send the verification link.
+
+    A taken address gets the same answer as a free one (None instead of a user), and its owner
+    an email saying so: on this site, being a member is itself health information.
+    """
     ratelimit.check("signup", address, limit=SIGNUP_LIMIT_PER_ADDRESS, window=3600)
     errors: dict[str, list[str]] = {}
     values: dict[str, Any] = {}
@@ -94,8 +99,6 @@ def sign_up(
         errors["role"] = ["Choose patient or caregiver."]
     if accept_terms is not True:
         errors["accept_terms"] = ["Please accept the terms and privacy notice to join."]
-    if "email" in values and User.objects.filter(email__iexact=values["email"]).exists():
-        errors["email"] = ["An account with this email already exists. Try signing in or resetting your password."]
     if not errors:
         probe = User(email=values["email"], display_name=values["display_name"])
         try:
@@ -104,6 +107,10 @@ def sign_up(
             errors.update(exc.errors)
     if errors:
         raise Invalid("Please correct the highlighted fields.", errors=errors)
+    existing = User.objects.filter(email__iexact=values["email"]).first()
+    if existing is not None:
+        transaction.on_commit(lambda: _tell_owner_of_signup_attempt(existing, base_url))
+        return None
     try:
         with transaction.atomic():
             user = User.objects.create_user(
@@ -115,13 +122,24 @@ def sign_up(
                 terms_version=settings.TERMS_VERSION,
             )
     except IntegrityError:
-        raise Invalid("An account with this email already exists.", errors={"email": ["Already registered."]}) from None
+        return None  # the same address signed up a moment ago
     transaction.on_commit(lambda: send_verification(user=user, base_url=base_url))
     return user
 
 
+def _tell_owner_of_signup_attempt(user: User, base_url: str) -> None:
+    link = base_url.rstrip("/") + reverse("accounts:password-reset")
+    body = render_to_string("accounts/email/signup_attempt.txt", {"user": user, "link": link})
+    send_mail("Someone tried to join Kinship with your address", body, None, [user.email])
+
+
+def email_digest(email: str) -> str:
+    """Binds a link to an address without putting the address in the link (signed data is only encoded)."""
+    return salted_hmac("kinship.accounts.email-digest", email.lower()).hexdigest()[:24]
+
+
 def verification_token(user: User) -> str:
-    return signing.dumps({"u": user.pk, "e": user.email}, salt=VERIFY_SALT)
+    return signing.dumps({"u": user.pk, "e": email_digest(user.email)}, salt=VERIFY_SALT)
 
 
 def send_verification(*, user: User, base_url: str) -> None:
@@ -148,13 +166,19 @@ def verify_email(*, token: Any) -> User:
         raise Invalid("This link has expired. Sign in to get a new one.", errors={"token": ["Expired."]}) from None
     except signing.BadSignature:
         raise Invalid("This link is not valid.", errors={"token": ["Not a valid token."]}) from None
-    user = User.objects.select_for_update().filter(pk=data.get("u"), email=data.get("e")).first()
-    if user is None:
+    user = User.objects.select_for_update().filter(pk=_link_user_id(data)).first()
+    if user is None or not constant_time_compare(email_digest(user.email), str(data.get("e", ""))):
         raise Invalid("This link is not valid any more.", errors={"token": ["Not a valid token."]})
     if not user.is_verified:
         user.email_verified_at = timezone.now()
         user.save(update_fields=["email_verified_at"])
     return user
+
+
+def _link_user_id(data: Any) -> int:
+    """The user id a signed link names; 0 (nobody) when it names none."""
+    uid = data.get("u") if isinstance(data, dict) else None
+    return uid if isinstance(uid, int) and not isinstance(uid, bool) and 0 < uid < 2**63 else 0
 
 
 def check_signin_rate(*, email: str, address: str) -> None:
@@ -186,6 +210,11 @@ def issue_token(*, email: Any, password: Any, address: str) -> str:
 
 def revoke_token(*, token: ApiToken) -> None:
     token.delete()
+
+
+def revoke_all_tokens(*, user: User) -> None:
+    """After a password or email change, apps must sign in again: a thief's token stops working."""
+    ApiToken.objects.filter(user=user).delete()
 
 
 def check_password_reset_rate(*, email: str, address: str) -> None:
@@ -302,7 +331,8 @@ def request_email_change(*, user: User, new_email: Any, password: Any, base_url:
     if User.objects.filter(email__iexact=email).exists():
         # Say the same as for a free address, so the form does not reveal who is registered.
         return
-    token = signing.dumps({"u": user.pk, "old": user.email, "new": email}, salt=EMAIL_CHANGE_SALT)
+    # The new address is its reader's own; the old one goes in only as a digest.
+    token = signing.dumps({"u": user.pk, "old": email_digest(user.email), "new": email}, salt=EMAIL_CHANGE_SALT)
     link = base_url.rstrip("/") + reverse("accounts:email-confirm", args=[token])
     body = render_to_string("accounts/email/email_change.txt", {"user": user, "link": link})
     send_mail("Confirm your new email for Kinship", body, None, [email])
@@ -316,8 +346,8 @@ def confirm_email_change(*, token: Any) -> User:
         data = signing.loads(token, salt=EMAIL_CHANGE_SALT, max_age=settings.VERIFY_LINK_MAX_AGE)
     except signing.BadSignature:
         raise Invalid("This link is not valid or has expired.", errors={"token": ["Not a valid token."]}) from None
-    user = User.objects.select_for_update().filter(pk=data.get("u"), email=data.get("old")).first()
-    if user is None:
+    user = User.objects.select_for_update().filter(pk=_link_user_id(data)).first()
+    if user is None or not constant_time_compare(email_digest(user.email), str(data.get("old", ""))):
         raise Invalid("This link is not valid any more.", errors={"token": ["Not a valid token."]})
     if User.objects.filter(email__iexact=data["new"]).exclude(pk=user.pk).exists():
         raise Invalid("That address is already in use.", errors={"email": ["Already registered."]})
@@ -325,6 +355,7 @@ def confirm_email_change(*, token: Any) -> User:
     user.email = data["new"]
     user.email_verified_at = timezone.now()
     user.save(update_fields=["email", "email_verified_at"])
+    revoke_all_tokens(user=user)
     # The old address hears of the change, so a taken-over account does not go unnoticed.
     body = render_to_string("accounts/email/email_changed.txt", {"user": user})
     transaction.on_commit(lambda: send_mail("Your Kinship email address was changed", body, None, [old_email]))

@@ -23,6 +23,7 @@ urlpatterns = [
         name="password-reset-complete",
     ),
     path("profile/", views.profile_edit, name="profile-edit"),
+    path("password/", views.PasswordChangeView.as_view(), name="password-change"),
     path("email/", views.email_change, name="email-change"),
     path("email/confirm/<str:token>/", views.email_confirm, name="email-confirm"),
     path("people/<id:user_id>/", views.profile, name="profile"),

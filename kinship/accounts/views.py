@@ -38,7 +38,7 @@ def signup(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         data = {f: request.POST.get(f, "") for f in ("email", "password", "display_name", "role")}
         try:
-            user = services.sign_up(
+            services.sign_up(
                 **data,
                 accept_terms=request.POST.get("accept_terms") == "on",
                 base_url=_base_url(request),
@@ -48,7 +48,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             form.is_valid()
             show_errors(form, error)
             return render(request, "accounts/signup.html", {"form": form}, status=422)
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        # Not signed in yet: a taken address must look exactly like a new one.
         return redirect("accounts:verify-sent")
     return render(request, "accounts/signup.html", {"form": form})
 
@@ -58,9 +58,10 @@ def verify(request: HttpRequest, token: str) -> HttpResponse:
         user = services.verify_email(token=token)
     except Invalid as error:
         return render(request, "accounts/verify_failed.html", {"detail": error.detail}, status=400)
-    messages.success(request, "Thank you — your email address is confirmed.")
     if request.user.is_authenticated and request.user.pk == user.pk:
+        messages.success(request, "Thank you — your email address is confirmed.")
         return redirect("core:home")
+    messages.success(request, "Thank you — your email address is confirmed. Please sign in.")
     return redirect("accounts:login")
 
 
@@ -124,6 +125,25 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
     def form_invalid(self, form: Any) -> HttpResponse:
         return self.render_to_response(self.get_context_data(form=form), status=422)
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        services.revoke_all_tokens(user=form.user)
+        return response
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:profile-edit")
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        return self.render_to_response(self.get_context_data(form=form), status=422)
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        services.revoke_all_tokens(user=form.user)
+        messages.success(self.request, "Your password is changed. Apps signed in with the old one must sign in again.")
+        return response
 
 
 @login_required

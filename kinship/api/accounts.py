@@ -17,15 +17,19 @@ router = Router(tags=["accounts"])
 
 @router.post("/auth/signup", response={201: SignupOut}, auth=None)
 def signup(request: HttpRequest, payload: SignupIn) -> Status[Any]:
-    """Create an unverified account and email the verification link. Honours Idempotency-Key."""
+    """Create an unverified account and email the verification link. Honours Idempotency-Key.
+
+    A taken address gets the very same answer (its owner is emailed instead), so the endpoint
+    cannot be used to learn who is a member.
+    """
 
     def create() -> Status[Any]:
-        user = services.sign_up(
+        services.sign_up(
             **payload.model_dump(),
             base_url=request.build_absolute_uri("/"),
             address=client_address(request),
         )
-        return Status(201, {"user": shapes.user_out(user), "detail": "Check your inbox for the link to confirm."})
+        return Status(201, {"detail": "Check your inbox for the link to confirm, then request a token."})
 
     return idempotent(request, create)
 

@@ -133,7 +133,6 @@ class ProfileOut(UserOut):
 
 
 class SignupOut(BaseModel):
-    user: UserOut
     detail: str
 
 

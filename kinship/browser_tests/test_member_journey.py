@@ -70,6 +70,14 @@ def test_new_member_signs_up_verifies_joins_posts_replies_and_reacts_on_a_phone(
     fits_phone(page)
     user.refresh_from_db()
     assert user.is_verified
+
+    # Signing up does not sign in (a taken address must look the same); the link leads to sign-in.
+    assert "/accounts/login/" in page.url
+    signin = form_with(page, "password")
+    signin.locator("[name=email]").fill(EMAIL)
+    signin.locator("[name=password]").fill(PASSWORD)
+    submit(page, signin.locator("button[type=submit]"))
+    fits_phone(page)
     assert page.get_by_text("Please confirm your email address to post").count() == 0
 
     # Join the circle from its page.

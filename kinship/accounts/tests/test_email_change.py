@@ -184,7 +184,7 @@ class EmailChangeConfirmTests(AccountsAssertions, KinshipTestCase):
         self.old_email = self.user.email
 
     def token(self, **overrides) -> str:
-        data = {"u": self.user.pk, "old": self.user.email, "new": NEW, **overrides}
+        data = {"u": self.user.pk, "old": services.email_digest(self.user.email), "new": NEW, **overrides}
         return signing.dumps(data, salt=services.EMAIL_CHANGE_SALT)
 
     def confirm(self, token: str):
