@@ -13,7 +13,8 @@ from kinship.discussions.models import Post, Reaction, Topic, TopicRead
 
 TOPIC_ORDER = ["-pinned", "-last_activity_at", "-id"]
 POST_ORDER = ["created_at", "id"]
-POSTS_PER_PAGE = 30
+# Twenty posts fill a phone screen many times over and keep the page light.
+POSTS_PER_PAGE = 20
 
 
 def topic_list(user: Any, circle: Circle, *, cursor: str | None, limit: int) -> Page[Topic]:

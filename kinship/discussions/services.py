@@ -234,7 +234,11 @@ def mark_read(*, member: Any, topic: Topic) -> None:
     """Remember the member has seen the topic as it is now."""
     if not getattr(member, "is_authenticated", False):
         return
-    _upsert_read(member, topic, timezone.now())
+    # Reading is the common case and a read is far cheaper than a write: only move the mark
+    # when there is something new since the last visit.
+    read_at = TopicRead.objects.filter(user=member, topic=topic).values_list("read_at", flat=True).first()
+    if read_at is None or read_at < topic.last_activity_at:
+        _upsert_read(member, topic, timezone.now())
 
 
 def _upsert_read(member: User, topic: Topic, when: Any) -> None:

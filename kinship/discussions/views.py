@@ -13,7 +13,7 @@ from kinship.core.errors import Invalid, NotAllowed
 from kinship.core.forms import show_errors
 from kinship.discussions import access, queries, services
 from kinship.discussions.forms import PostEditForm, ReplyForm, TopicForm
-from kinship.discussions.models import Post
+from kinship.discussions.models import CONTENT_NOTE_MAX, Post
 
 
 def _post_fields(request: HttpRequest) -> dict[str, object]:
@@ -71,6 +71,7 @@ def _thread_context(request: HttpRequest, thread: queries.Thread, form: ReplyFor
         "can_reply": access.can_reply(request.user, topic),
         "can_react": circle_access.can_post(request.user, topic.circle),
         "can_moderate": access.can_moderate_topic(request.user, topic),
+        "content_note_max": CONTENT_NOTE_MAX,
     }
 
 
@@ -144,8 +145,10 @@ def post_delete(request: HttpRequest, post_id: int) -> HttpResponse:
 @login_required
 def post_react(request: HttpRequest, post_id: int) -> HttpResponse:
     post = access.get_post_for(request.user, post_id)
-    kind = request.POST.get("kind", "")
-    if request.POST.get("on") == "0":
+    # One form per post; its buttons say "<kind>:1" to add and "<kind>:0" to take back, so a
+    # repeated submit never flips a reaction the member meant to keep.
+    kind, _, on = request.POST.get("reaction", "").partition(":")
+    if on == "0":
         services.unreact(member=signed_in(request), post=post, kind=kind)
     else:
         services.react(member=signed_in(request), post=post, kind=kind)

@@ -12,7 +12,7 @@ class ReactionTests(KinshipTestCase):
 
     def react(self, user, kind="strength", on="1"):
         self.client.force_login(user)
-        return self.client.post(reverse("discussions:post-react", args=[self.post.pk]), {"kind": kind, "on": on})
+        return self.client.post(reverse("discussions:post-react", args=[self.post.pk]), {"reaction": f"{kind}:{on}"})
 
     def counts(self):
         return Post.objects.get(pk=self.post.pk).reaction_counts()

@@ -66,3 +66,19 @@ class PrivateReplyTests(TestCase):
             self.assertEqual(self.client.get(topic.get_absolute_url()).status_code, 404)
             self.assertEqual(self.client.post(f"/t/{topic.pk}/reply/", {"body": "x"}).status_code, 404)
         self.assertEqual(Post.objects.filter(topic=topic).count(), 1)
+
+
+class ReplyFormTests(KinshipTestCase):
+    def test_refused_reply_keeps_the_words_and_marks_the_field(self):
+        topic = factories.make_topic(circle=self.cast.circle, author=self.cast.facilitator)
+        self.client.force_login(self.cast.member)
+        response = self.client.post(
+            reverse("discussions:reply-create", args=[topic.pk]),
+            {"body": "x" * 20_001, "content_note": "pain & <fear>", "anonymous": "on"},
+        )
+        self.assertContains(response, 'aria-invalid="true"', status_code=422)
+        self.assertContains(response, "20,000", status_code=422)
+        self.assertContains(response, 'value="pain &amp; &lt;fear&gt;"', status_code=422)
+        self.assertContains(
+            response, 'id="id_anonymous" aria-describedby="id_anonymous_helptext" checked', status_code=422
+        )
