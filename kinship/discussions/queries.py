@@ -25,7 +25,8 @@ def topic_list(user: Any, circle: Circle, *, cursor: str | None, limit: int) -> 
     if getattr(user, "is_authenticated", False):
         last_read = TopicRead.objects.filter(user=user, topic=OuterRef("pk")).values("read_at")[:1]
         topics = topics.annotate(read_at=Subquery(last_read))
-    openings = Post.objects.filter(is_opening=True).select_related("author")
+    # The list shows who opened a topic, never what they wrote: leave the (long) bodies behind.
+    openings = Post.objects.filter(is_opening=True).select_related("author").defer("body", "body_html")
     topics = topics.prefetch_related(Prefetch("posts", queryset=openings, to_attr="opening_posts"))
     page: Page[Topic] = paginate(topics, TOPIC_ORDER, cursor=cursor, limit=limit)
     signed_in = bool(getattr(user, "is_authenticated", False))
