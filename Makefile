@@ -31,7 +31,7 @@ migrate: install .secret_key ## Apply database migrations
 demo: migrate ## Load demo data if the database is empty
 	SECRET_KEY=$$(cat .secret_key) $(BIN)/python manage.py seed_demo --if-empty
 
-run: demo ## Install, migrate, load demo data and serve on $$HOST:$$PORT with gunicorn
+run: demo ## Install, migrate, load demo data and serve on HOST:PORT (default 127.0.0.1:8000) with gunicorn
 	SECRET_KEY=$$(cat .secret_key) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	@SECRET_KEY=$$(cat .secret_key) $(BIN)/python manage.py demo_accounts --address "http://$(HOST):$(PORT)/"
 	SECRET_KEY=$$(cat .secret_key) $(BIN)/gunicorn kinship.wsgi:application \
