@@ -18,7 +18,8 @@ def reaction_form(context: Any, post: Any) -> SafeString:
     """
     buttons = format_html_join(
         "",
-        '<button type="submit" name="reaction" value="{}:{}" aria-pressed="{}">{} <span class="count">{}</span></button>',
+        '<button type="submit" name="reaction" value="{}:{}" aria-pressed="{}">'
+        '{} <span class="count">{}</span></button>',
         (
             (kind, "0" if mine else "1", "true" if mine else "false", label, count)
             for kind, label, count, mine in post.reaction_list
