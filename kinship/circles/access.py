@@ -95,17 +95,6 @@ def can_read(user: AnyUser, circle: Circle) -> bool:
     return is_active_member(user, circle)
 
 
-def readable_circle_ids(user: AnyUser) -> QuerySet[Circle]:
-    """Circles whose content this user may read, as a queryset for filtering topics."""
-    if _is_staff(user):
-        return Circle.objects.all()
-    if not _signed_in(user):
-        return Circle.objects.none()
-    return Circle.objects.filter(
-        Q(visibility=Circle.PUBLIC) | Q(memberships__user=user, memberships__status=Membership.ACTIVE)
-    )
-
-
 def can_post(user: AnyUser, circle: Circle) -> bool:
     """Start topics, reply and react: verified active members only."""
     return bool(getattr(user, "is_verified", False)) and is_active_member(user, circle)
@@ -128,10 +117,6 @@ def can_join(user: AnyUser, circle: Circle) -> bool:
     if not getattr(user, "is_verified", False) or membership(user, circle) is not None:
         return False
     return circle.join_policy in (Circle.OPEN, Circle.APPROVAL) and can_see_circle(user, circle)
-
-
-def can_leave(user: AnyUser, circle: Circle) -> bool:
-    return membership(user, circle) is not None
 
 
 def can_manage_circle(user: AnyUser, circle: Circle) -> bool:

@@ -32,8 +32,3 @@ def check(scope: str, key: str, *, limit: int, window: int, message: str | None 
             message or "Too many attempts. Please wait a little and try again.",
             retry_after=retry_after,
         )
-
-
-def reset(scope: str, key: str, *, window: int) -> None:
-    digest = hashlib.sha256(key.strip().lower().encode("utf-8", "replace")).hexdigest()[:32]
-    cache.delete(f"rl:{scope}:{digest}:{int(time.time() // window)}")
