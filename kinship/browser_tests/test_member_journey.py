@@ -78,7 +78,7 @@ def test_new_member_signs_up_verifies_joins_posts_replies_and_reacts_on_a_phone(
     signin.locator("[name=password]").fill(PASSWORD)
     submit(page, signin.locator("button[type=submit]"))
     fits_phone(page)
-    assert page.get_by_text("Please confirm your email address to post").count() == 0
+    assert page.get_by_text("Please confirm your email address to join circles and post").count() == 0
 
     # Join the circle from its page.
     visit(page, f"/c/{circle.slug}/")

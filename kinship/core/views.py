@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 
 from kinship.circles import queries as circle_queries
 
@@ -32,4 +33,6 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    return render(request, "error.html", {"title": "Something went wrong", "detail": "Please try again."}, status=500)
+    # No request context: the database may be what failed, and the signed-in user needs it.
+    page = render_to_string("error.html", {"title": "Something went wrong", "detail": "Please try again."})
+    return HttpResponse(page, status=500)

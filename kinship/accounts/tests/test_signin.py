@@ -51,7 +51,7 @@ class SignInTests(AccountsAssertions, KinshipTestCase):
         response = self.client.post(
             reverse("accounts:login"), {"email": self.cast.unverified.email, "password": PASSWORD}, follow=True
         )
-        self.assertContains(response, "Please confirm your email address to post.")
+        self.assertContains(response, "Please confirm your email address to join circles and post.")
 
     def test_next_on_this_site_is_followed(self):
         response = self.sign_in(next="/accounts/profile/")

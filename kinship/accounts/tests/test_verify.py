@@ -47,7 +47,7 @@ class VerifyLinkTests(AccountsAssertions, KinshipTestCase):
         response = self.client.get(self.emailed_link(), follow=True)
         self.assertRedirects(response, reverse("core:home"))
         self.assertContains(response, "your email address is confirmed")
-        self.assertNotContains(response, "Please confirm your email address to post.")
+        self.assertNotContains(response, "Please confirm your email address to join circles and post.")
 
     def test_opening_the_link_again_keeps_the_first_verification_time(self):
         link = self.emailed_link()

@@ -128,3 +128,11 @@ class VisibilityChangeTests(KinshipTestCase):
         self.edit(self.cast.staff, visibility="private")
         self.cast.circle.refresh_from_db()
         self.assertEqual(self.cast.circle.visibility, Circle.PRIVATE)
+
+
+class UnverifiedCirclePageTests(KinshipTestCase):
+    def test_unverified_visitor_is_told_why_there_is_no_join_button(self):
+        self.client.force_login(factories.make_user(verified=False))
+        response = self.client.get(self.cast.circle.get_absolute_url())
+        self.assertContains(response, "Confirm your email address to join this circle.")
+        self.assertNotContains(response, reverse("circles:circle-join", args=[self.cast.circle.slug]))

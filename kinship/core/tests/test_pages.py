@@ -38,3 +38,21 @@ class CorePageTests(KinshipTestCase):
         self.client.force_login(self.cast.member)
         response = self.client.post("/accounts/login/", {"email": "x" * 3_000_000, "password": "y"})
         self.assertIn(response.status_code, (400, 413))
+
+
+class ServerErrorPageTests(KinshipTestCase):
+    def test_error_page_needs_no_database_and_no_signed_in_user(self):
+        from django.test import RequestFactory
+        from django.utils.functional import SimpleLazyObject
+
+        from kinship.core.views import server_error
+
+        def broken_user():
+            raise RuntimeError("the database is down")
+
+        request = RequestFactory().get("/")
+        request.user = SimpleLazyObject(broken_user)
+        with self.assertNumQueries(0):
+            response = server_error(request)
+        self.assertEqual(response.status_code, 500)
+        self.assertIn(b"Something went wrong", response.content)
