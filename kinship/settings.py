@@ -63,7 +63,13 @@ TEMPLATES = [
             ],
             "builtins": ["kinship.core.templatetags.kinship"],
         },
-    }
+    },
+    # Only for fragments drawn many times per page; see kinship/core/jinja.py.
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "APP_DIRS": True,
+        "OPTIONS": {"environment": "kinship.core.jinja.environment"},
+    },
 ]
 
 DATABASES = {"default": database_from_url(env("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'kinship.sqlite3'}"))}

@@ -4,7 +4,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.backends.utils import csrf_input
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from kinship.accounts.auth import signed_in
@@ -63,14 +66,22 @@ def topic_detail(request: HttpRequest, topic_id: int) -> HttpResponse:
 
 def _thread_context(request: HttpRequest, thread: queries.Thread, form: ReplyForm) -> dict[str, object]:
     topic = thread.topic
+    can_moderate = access.can_moderate_topic(request.user, topic)
+    rows = {
+        "posts": thread.posts,
+        "can_react": circle_access.can_post(request.user, topic.circle),
+        "can_moderate": can_moderate,
+        # Masked once: each masking draws 64 random characters, and every post has a form.
+        "csrf_field": csrf_input(request),
+    }
     return {
         "topic": topic,
         "circle": topic.circle,
         "thread": thread,
+        "posts_html": mark_safe(render_to_string("discussions/posts.html", rows, request, using="jinja2")),
         "form": form,
         "can_reply": access.can_reply(request.user, topic),
-        "can_react": circle_access.can_post(request.user, topic.circle),
-        "can_moderate": access.can_moderate_topic(request.user, topic),
+        "can_moderate": can_moderate,
         "content_note_max": CONTENT_NOTE_MAX,
     }
 
