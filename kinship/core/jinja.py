@@ -33,7 +33,9 @@ def _pluralize(count: int, suffixes: str = "s") -> str:
 
 
 def environment(**options: Any) -> Environment:
-    env = Environment(**options)
+    # Django's backend turns escaping on already; member text must never depend on a default.
+    options.pop("autoescape", None)
+    env = Environment(autoescape=True, **options)
     env.globals["url"] = lambda name, *args: reverse(name, args=args)
     env.filters.update(initials=initials, date=_date, timesince=_timesince, pluralize=_pluralize)
     return env
