@@ -6,6 +6,8 @@ from django.core.cache import cache
 def pytest_configure(config: pytest.Config) -> None:
     # Cheap hashing in tests; Argon2 stays the production hasher.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tasks run at once inside the test; the worker's own tests use the database backend.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

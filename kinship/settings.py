@@ -28,10 +28,13 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "template_partials",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "kinship.core",
     "kinship.accounts",
     "kinship.circles",
     "kinship.discussions",
+    "kinship.events",
     "kinship.api",
 ]
 
@@ -134,6 +137,10 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 _email = email_from_url(env("EMAIL_URL", "console://"))
 globals().update(_email)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Kinship <no-reply@kinship.local>")
+
+# Background work (reminders, email) through Django's tasks API, stored in the database and run
+# by `manage.py db_worker`, which `make run` starts beside the web server.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

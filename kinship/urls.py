@@ -4,16 +4,22 @@ from django.urls import include, path, register_converter
 from django.views.static import serve
 
 from kinship.api.urls import api
-from kinship.core.converters import IdConverter, InviteCodeConverter
+from kinship.core.converters import IdConverter, InviteCodeConverter, OccurrenceKeyConverter
+from kinship.events import feeds
 
 register_converter(IdConverter, "id")
 register_converter(InviteCodeConverter, "invite")
+register_converter(OccurrenceKeyConverter, "occurrence")
 
 urlpatterns = [
     path("", include("kinship.core.urls")),
     path("accounts/", include("kinship.accounts.urls")),
     path("", include("kinship.circles.urls")),
     path("", include("kinship.discussions.urls")),
+    path("", include("kinship.events.urls")),
+    # Calendar feeds are iCalendar, not JSON: plain views, mounted where API.md lists them.
+    path("api/v1/circles/<slug:slug>/calendar.ics", feeds.circle_feed, name="api-circle-feed"),
+    path("api/v1/me/calendar.ics", feeds.member_feed, name="api-member-feed"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     # Avatars only; served by the app so the single-machine mode needs nothing else.

@@ -23,3 +23,18 @@ class InviteCodeConverter:
 
     def to_url(self, value: str) -> str:
         return value
+
+
+class OccurrenceKeyConverter:
+    """An occurrence's original start in UTC, as in iCalendar: 20261201T180000Z.
+
+    Kept as text: the view checks it is a real date of the event (a 404 otherwise).
+    """
+
+    regex = "[0-9]{8}T[0-9]{6}Z"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value

@@ -1,0 +1,190 @@
+"""Reads shared by pages, API and feeds: occurrences already expanded, a fixed number of queries each."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from kinship.circles.models import Circle
+from kinship.events import access, recurrence
+from kinship.events.models import Event, Occurrence, Rsvp, occurrence_key
+
+UPCOMING_WINDOW = timedelta(days=92)
+
+
+@dataclass
+class Slot:
+    """One occurrence as shown: from the rule, with its stored exception applied if it has one."""
+
+    event: Event
+    original_start: datetime
+    starts_at: datetime
+    ends_at: datetime
+    cancelled: bool = False
+    title: str = ""
+    note: str = ""
+    going_count: int = 0
+    row: Occurrence | None = None
+    rsvp: Rsvp | None = field(default=None, repr=False)
+
+    @property
+    def key(self) -> str:
+        return occurrence_key(self.original_start)
+
+    @property
+    def moved(self) -> bool:
+        return self.starts_at != self.original_start
+
+    @property
+    def is_full(self) -> bool:
+        return self.event.capacity is not None and self.going_count >= self.event.capacity
+
+    @property
+    def seats_left(self) -> int | None:
+        return None if self.event.capacity is None else max(0, self.event.capacity - self.going_count)
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("events:occurrence-detail", args=[self.event.pk, self.key])
+
+
+def _duration(event: Event) -> timedelta:
+    return event.ends_at - event.starts_at
+
+
+def slot_from_row(row: Occurrence) -> Slot:
+    return Slot(
+        event=row.event,
+        original_start=row.original_start,
+        starts_at=row.starts_at,
+        ends_at=row.ends_at,
+        cancelled=row.cancelled or row.event.is_cancelled,
+        title=row.title or row.event.title,
+        note=row.note,
+        going_count=row.going_count,
+        row=row,
+    )
+
+
+def expand(events: Iterable[Event], *, after: datetime, before: datetime) -> list[Slot]:
+    """Every occurrence of these events that starts in [after, before), exceptions applied; one query."""
+    events = list(events)
+    if not events:
+        return []
+    by_id = {e.pk: e for e in events}
+    rows = Occurrence.objects.filter(event_id__in=list(by_id)).filter(
+        Q(original_start__gte=after, original_start__lt=before) | Q(starts_at__gte=after, starts_at__lt=before)
+    )
+    stored: dict[tuple[int, datetime], Occurrence] = {}
+    for row in rows:
+        row.event = by_id[row.event_id]
+        stored[(row.event_id, row.original_start)] = row
+    slots: list[Slot] = []
+    for event in events:
+        tz = recurrence.zone(event.timezone)
+        for start in recurrence.starts_between(
+            event.rrule, first_start=event.starts_at, tz=tz, after=after, before=before
+        ):
+            row = stored.pop((event.pk, start), None)
+            if row is not None:
+                slots.append(slot_from_row(row))
+            else:
+                slots.append(
+                    Slot(
+                        event=event,
+                        original_start=start,
+                        starts_at=start,
+                        ends_at=start + _duration(event),
+                        cancelled=event.is_cancelled,
+                        title=event.title,
+                    )
+                )
+    # Moved into the window from a date outside it.
+    slots.extend(slot_from_row(row) for row in stored.values() if after <= row.starts_at < before)
+    slots = [s for s in slots if after <= s.starts_at < before]
+    slots.sort(key=lambda s: (s.starts_at, s.event.pk))
+    return slots
+
+
+def attach_rsvps(user: Any, slots: list[Slot]) -> list[Slot]:
+    """Put the user's own answer on each slot; one query."""
+    rows = [s.row.pk for s in slots if s.row is not None]
+    if not getattr(user, "is_authenticated", False) or not rows:
+        return slots
+    mine = {r.occurrence_id: r for r in Rsvp.objects.filter(member=user, occurrence_id__in=rows)}
+    for slot in slots:
+        if slot.row is not None:
+            slot.rsvp = mine.get(slot.row.pk)
+    return slots
+
+
+def circle_events(circle: Circle) -> QuerySet[Event]:
+    return Event.objects.filter(circle=circle).select_related("circle", "facilitator")
+
+
+def circle_calendar(user: Any, circle: Circle, *, after: datetime, before: datetime) -> list[Slot]:
+    """The circle's occurrences in a window, with the user's answers."""
+    return attach_rsvps(user, expand(circle_events(circle), after=after, before=before))
+
+
+def slot_for(event: Event, original_start: datetime) -> Slot | None:
+    """One occurrence of the event by its original start, or None if the rule has no such date."""
+    row = Occurrence.objects.filter(event=event, original_start=original_start).first()
+    if row is not None:
+        row.event = event
+        return slot_from_row(row)
+    tz = recurrence.zone(event.timezone)
+    if not recurrence.is_start(event.rrule, first_start=event.starts_at, tz=tz, when=original_start):
+        return None
+    return Slot(
+        event=event,
+        original_start=original_start,
+        starts_at=original_start,
+        ends_at=original_start + _duration(event),
+        cancelled=event.is_cancelled,
+        title=event.title,
+    )
+
+
+def next_slot(event: Event, *, now: datetime | None = None) -> Slot | None:
+    """The next occurrence that has not ended (cancelled ones included, marked), else the last one."""
+    now = now or datetime.now(UTC)
+    ahead = expand([event], after=now - _duration(event), before=now + recurrence.OPEN_ENDED_WINDOW)
+    if ahead:
+        return ahead[0]
+    if not event.rrule:
+        return slot_for(event, event.starts_at)
+    return None
+
+
+def member_upcoming(user: Any, *, now: datetime | None = None, limit: int = 10) -> list[Slot]:
+    """Occurrences the member is going to (or waitlisted for), soonest first; two queries."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    now = now or datetime.now(UTC)
+    rsvps = (
+        Rsvp.objects.filter(member=user, answer=Rsvp.GOING, occurrence__ends_at__gt=now, occurrence__cancelled=False)
+        .filter(occurrence__event__cancelled_at__isnull=True)
+        .filter(occurrence__event__in=access.visible_events(user))
+        .select_related("occurrence__event__circle")
+        .order_by("occurrence__starts_at", "pk")[:limit]
+    )
+    slots = []
+    for rsvp in rsvps:
+        slot = slot_from_row(rsvp.occurrence)
+        slot.rsvp = rsvp
+        slots.append(slot)
+    return slots
+
+
+def attendees(slot: Slot) -> list[Rsvp]:
+    """Everyone who answered, seats first, then the waitlist in order, then maybe and not going."""
+    if slot.row is None:
+        return []
+    order = {Rsvp.GOING: 0, Rsvp.MAYBE: 1, Rsvp.NOT_GOING: 2}
+    rows = list(Rsvp.objects.filter(occurrence=slot.row).select_related("member"))
+    rows.sort(key=lambda r: (order[r.answer], r.waitlisted, r.answered_at, r.pk))
+    return rows
