@@ -1,6 +1,7 @@
 """Plain factory functions for tests, with keyword overrides."""
 
 import itertools
+from datetime import timedelta
 from typing import Any
 
 from django.utils import timezone
@@ -9,6 +10,8 @@ from kinship.accounts.models import User
 from kinship.circles.models import Circle, Membership
 from kinship.discussions import services as discussions
 from kinship.discussions.models import Post, Topic
+from kinship.events import services as events
+from kinship.events.models import Event
 
 _seq = itertools.count(1)
 PASSWORD = "correct horse battery staple"  # noqa: S105 - test accounts only
@@ -66,3 +69,14 @@ def make_replies(topic: Topic, *, count: int, author: User | None = None, **fiel
         )
     topic.refresh_from_db()
     return replies
+
+
+def make_event(*, circle: Circle, facilitator: User, **fields: Any) -> Event:
+    """A meeting two days from now (on the minute), in person, unless fields say otherwise."""
+    start = (timezone.now() + timedelta(days=2)).replace(second=0, microsecond=0)
+    fields.setdefault("title", "Tuesday evening circle")
+    fields.setdefault("timezone", "Europe/London")
+    fields.setdefault("starts_at", start)
+    fields.setdefault("ends_at", fields["starts_at"] + timedelta(minutes=90))
+    fields.setdefault("address", "Community room, 12 Hope Street")
+    return events.create_event(facilitator=facilitator, circle=circle, **fields)

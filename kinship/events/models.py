@@ -210,6 +210,9 @@ class ReminderSent(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["occurrence", "member", "kind"], name="one_reminder_per_kind")]
 
+    def __str__(self) -> str:
+        return f"{self.kind} reminder for {self.member_id} at {self.occurrence_id}"
+
 
 class CalendarToken(models.Model):
     """The secret in a member's private calendar feed address; only its SHA-256 is stored."""
@@ -217,3 +220,6 @@ class CalendarToken(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_token")
     token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"calendar feed of {self.user_id}"

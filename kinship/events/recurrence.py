@@ -62,10 +62,9 @@ def _check_byday(value: str, freq: str) -> None:
         weekday, ordinal = day[-2:], day[:-2]
         if weekday not in WEEKDAYS:
             raise _refuse(f"BYDAY: '{day}' is not a day (MO, TU, WE, TH, FR, SA, SU).")
-        if ordinal:
-            # "1TU" is the first Tuesday of the month; "-1FR" the last Friday.
-            if freq != "MONTHLY" or ordinal not in {"1", "2", "3", "4", "-1", "+1", "+2", "+3", "+4"}:
-                raise _refuse("Numbered days (1TU, -1FR) work with FREQ=MONTHLY, from the 1st to the 4th or the last.")
+        # "1TU" is the first Tuesday of the month; "-1FR" the last Friday.
+        if ordinal and (freq != "MONTHLY" or ordinal not in {"1", "2", "3", "4", "-1", "+1", "+2", "+3", "+4"}):
+            raise _refuse("Numbered days (1TU, -1FR) work with FREQ=MONTHLY, from the 1st to the 4th or the last.")
 
 
 def normalise_rule(text: object, *, first_start: datetime, tz: ZoneInfo) -> str:
@@ -119,9 +118,8 @@ def normalise_rule(text: object, *, first_start: datetime, tz: ZoneInfo) -> str:
         parts["UNTIL"] = _until_utc(parts["UNTIL"], tz)
     canonical = ";".join(f"{k}={v}" for k, v in parts.items())
     rule_set = _build(canonical, first_start, tz)
-    if "UNTIL" in parts:
-        if len(list(islice(rule_set, MAX_OCCURRENCES + 1))) > MAX_OCCURRENCES:
-            raise _refuse(f"That rule makes more than {MAX_OCCURRENCES} meetings; end it sooner.")
+    if "UNTIL" in parts and len(list(islice(rule_set, MAX_OCCURRENCES + 1))) > MAX_OCCURRENCES:
+        raise _refuse(f"That rule makes more than {MAX_OCCURRENCES} meetings; end it sooner.")
     if rule_set.after(first_start.astimezone(tz), inc=True) is None:
         raise _refuse("That rule makes no meetings: check the end date.")
     return canonical
