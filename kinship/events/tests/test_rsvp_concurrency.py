@@ -27,7 +27,7 @@ class SimultaneousRsvpTests(TransactionTestCase):
             try:
                 start.wait()
                 services.rsvp(member=member, event=event, original_start=event.starts_at, answer=Rsvp.GOING)
-            except BaseException as error:  # noqa: BLE001 - reported below
+            except BaseException as error:
                 failures.append(error)
             finally:
                 connections.close_all()
