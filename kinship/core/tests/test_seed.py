@@ -10,6 +10,7 @@ from kinship.circles.models import Circle, Membership
 from kinship.core.management.commands.seed_demo import DEMO_DOMAIN, DEMO_PASSWORD
 from kinship.core.management.commands.seed_scale import LONG_TOPIC_TITLE, SCALE_DOMAIN, SCALE_PASSWORD
 from kinship.discussions.models import Post, Reaction, Topic
+from kinship.events.models import Event, Occurrence, Rsvp
 
 
 def run(*args: str) -> str:
@@ -71,10 +72,22 @@ class SeedDemoTests(TestCase):
     def test_running_twice_without_if_empty_duplicates_nothing(self):
         run("seed_demo")
         counts = (Circle.objects.count(), User.objects.count(), Post.objects.count(), Reaction.objects.count())
+        planned = (Event.objects.count(), Rsvp.objects.count())
         run("seed_demo")
         self.assertEqual(
             (Circle.objects.count(), User.objects.count(), Post.objects.count(), Reaction.objects.count()), counts
         )
+        self.assertEqual((Event.objects.count(), Rsvp.objects.count()), planned)
+
+    def test_demo_has_upcoming_meetings_of_every_kind_with_rsvps(self):
+        run("seed_demo")
+        self.assertEqual(set(Event.objects.values_list("kind", flat=True)), set(Event.KINDS))
+        self.assertTrue(Event.objects.exclude(rrule="").exists())
+        self.assertTrue(Event.objects.filter(online=True, in_person=True).exists())
+        self.assertTrue(Event.objects.filter(circle__visibility=Circle.HIDDEN).exists())
+        self.assertGreater(Rsvp.objects.filter(answer=Rsvp.GOING).count(), 5)
+        for occurrence in Occurrence.objects.all():
+            self.assertEqual(occurrence.going_count, occurrence.rsvps.filter(answer="going", waitlisted=False).count())
 
 
 class DemoAccountsTests(TestCase):

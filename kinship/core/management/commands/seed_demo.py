@@ -19,6 +19,9 @@ from kinship.accounts.models import User
 from kinship.circles.models import Circle, Membership
 from kinship.discussions import services as discussions
 from kinship.discussions.models import Post, Topic
+from kinship.events import queries as event_queries
+from kinship.events import services as events
+from kinship.events.models import Event, Organisation
 
 DEMO_DOMAIN = "demo.kinship.local"
 DEMO_PASSWORD = "kinship-demo-2026"  # noqa: S105 - published on purpose: demo accounts only
@@ -971,9 +974,10 @@ class Command(BaseCommand):
             people = self._people()
             circles = self._circles(people)
             made = sum(self._conversation(conv, people, circles) for conv in CONVERSATIONS)
+            planned = self._events(people, circles)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo data: {len(circles)} circles, {len(people)} people, {made} new topics "
+                f"Demo data: {len(circles)} circles, {len(people)} people, {made} new topics, {planned} new events "
                 f"(password for every @{DEMO_DOMAIN} account: {DEMO_PASSWORD})."
             )
         )
@@ -1011,6 +1015,154 @@ class Command(BaseCommand):
             )
             people[person.key] = user
         return people
+
+    def _events(self, people: dict[str, User], circles: dict[str, Circle]) -> int:
+        """Upcoming meetings, dated from today so the demo always has a calendar ahead."""
+        if Event.objects.exists():
+            return 0
+        hospital, _ = Organisation.objects.get_or_create(
+            name="Northgate Orthopaedic Hospital (example)",
+            defaults={"kind": Organisation.HOSPITAL, "website": "https://hospital.example.org/"},
+        )
+        network, _ = Organisation.objects.get_or_create(
+            name="Limb Difference Network (example)",
+            defaults={"kind": Organisation.ADVOCACY, "website": "https://network.example.org/"},
+        )
+        today = timezone.localdate()
+
+        def next_weekday(weekday: int, hour: int, minute: int = 0, weeks: int = 0) -> str:
+            days = (weekday - today.weekday()) % 7 or 7
+            day = today + dt.timedelta(days=days + 7 * weeks)
+            return f"{day.isoformat()}T{hour:02d}:{minute:02d}"
+
+        def plan(circle: str, host: str, start: str, minutes: int, **fields: Any) -> Event:
+            begins = dt.datetime.fromisoformat(start)
+            return events.create_event(
+                facilitator=people[host],
+                circle=circles[circle],
+                timezone="Europe/London",
+                starts_at=start,
+                ends_at=(begins + dt.timedelta(minutes=minutes)).isoformat(),
+                **fields,
+            )
+
+        tuesday = today + dt.timedelta(days=(1 - today.weekday()) % 7 or 7)
+        first_tuesday = next(
+            tuesday + dt.timedelta(weeks=w) for w in range(6) if (tuesday + dt.timedelta(weeks=w)).day <= 7
+        )
+        planned = [
+            plan(
+                "osteosarcoma-young-adults",
+                "marcus",
+                next_weekday(3, 19),
+                60,
+                title="Thursday evening check-in",
+                description="An hour online to say how the week went. Cameras optional, pyjamas welcome.",
+                in_person=False,
+                online=True,
+                meeting_link="https://meet.example.org/kinship-young-adults",
+                rrule="FREQ=WEEKLY;BYDAY=TH",
+            ),
+            plan(
+                "limb-salvage",
+                "ingrid",
+                f"{first_tuesday.isoformat()}T18:30",
+                90,
+                kind=Event.SEMINAR,
+                title="Ask a sarcoma physiotherapist",
+                description=(
+                    "A physiotherapist from the sarcoma unit answers your questions on range of movement, "
+                    "exercise after an endoprosthesis and when to push or rest. Send questions in advance."
+                ),
+                address="Lecture room 2, Northgate Orthopaedic Hospital (example address)",
+                step_free=True,
+                accessible_toilet=True,
+                parking=True,
+                accessibility_notes="Lift from the main entrance; blue-badge bays by door B.",
+                online=True,
+                meeting_link="https://meet.example.org/kinship-physio-qa",
+                capacity=30,
+                rrule="FREQ=MONTHLY;BYDAY=1TU;COUNT=6",
+                partners=[hospital.pk],
+            ),
+            plan(
+                "amputation-prosthetics",
+                "marcus",
+                next_weekday(5, 11, weeks=1),
+                150,
+                kind=Event.WORKSHOP,
+                title="Liners and socket comfort workshop",
+                description="Hands-on session with a prosthetist: liner care, sweat, volume changes and skin.",
+                address="Community room, Limb Difference Network (example address)",
+                step_free=True,
+                accessible_toilet=True,
+                capacity=12,
+                partners=[network.pk],
+            ),
+            plan(
+                "caregivers-parents",
+                "nadia",
+                next_weekday(5, 10, 30),
+                90,
+                title="Caregivers' coffee morning",
+                description="Coffee, cake and an hour that is about you. Join in the café or online.",
+                address="Garden café, Northgate Orthopaedic Hospital (example address)",
+                step_free=True,
+                online=True,
+                meeting_link="https://meet.example.org/kinship-caregivers",
+                rrule="FREQ=WEEKLY;INTERVAL=2;COUNT=10",
+            ),
+            plan(
+                "ewing-sarcoma",
+                "nadia",
+                next_weekday(6, 11, weeks=2),
+                180,
+                kind=Event.OUTING,
+                title="Canal-side walk and lunch",
+                description="A flat, step-free 2 km walk at the pace of the slowest, then lunch. Benches every 300 m.",
+                address="Meet at the lock-keeper's cottage (example address)",
+                step_free=True,
+                accessible_toilet=True,
+                parking=True,
+                capacity=15,
+            ),
+            plan(
+                "rotationplasty-families",
+                "tom",
+                next_weekday(6, 14, weeks=1),
+                120,
+                kind=Event.SOCIAL,
+                title="Family games afternoon",
+                description="Board games, crafts and a corner for the grown-ups to talk.",
+                address="Play room, Northgate Orthopaedic Hospital (example address)",
+                step_free=True,
+                accessible_toilet=True,
+            ),
+            plan(
+                "facilitators-room",
+                "rosa",
+                next_weekday(0, 20),
+                60,
+                title="Facilitators' monthly debrief",
+                description="How are your circles, and how are you?",
+                in_person=False,
+                online=True,
+                meeting_link="https://meet.example.org/kinship-facilitators",
+                rrule="FREQ=MONTHLY;COUNT=12",
+            ),
+        ]
+        going = {
+            "Thursday evening check-in": ("maya", "leo", "priya"),
+            "Ask a sarcoma physiotherapist": ("maya", "daniel", "ruth"),
+            "Liners and socket comfort workshop": ("leo", "finn"),
+            "Caregivers' coffee morning": ("karim", "claire"),
+        }
+        for event in planned:
+            first = event_queries.next_slot(event)
+            for key in going.get(event.title, ()):
+                if first is not None:
+                    events.rsvp(member=people[key], event=event, original_start=first.original_start, answer="going")
+        return len(planned)
 
     def _circles(self, people: dict[str, User]) -> dict[str, Circle]:
         now = timezone.now()
