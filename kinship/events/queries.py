@@ -78,7 +78,7 @@ def expand(events: Iterable[Event], *, after: datetime, before: datetime) -> lis
     rows = Occurrence.objects.filter(event_id__in=list(by_id)).filter(
         Q(original_start__gte=after, original_start__lt=before) | Q(starts_at__gte=after, starts_at__lt=before)
     )
-    stored: dict[tuple[int, datetime], Occurrence] = {}
+    stored: dict[tuple[int, datetime], Occurrence | None] = {}
     for row in rows:
         row.event = by_id[row.event_id]
         stored[(row.event_id, row.original_start)] = row
@@ -88,9 +88,9 @@ def expand(events: Iterable[Event], *, after: datetime, before: datetime) -> lis
         for start in recurrence.starts_between(
             event.rrule, first_start=event.starts_at, tz=tz, after=after, before=before
         ):
-            row = stored.pop((event.pk, start), None)
-            if row is not None:
-                slots.append(slot_from_row(row))
+            found = stored.pop((event.pk, start), None)
+            if found is not None:
+                slots.append(slot_from_row(found))
             else:
                 slots.append(
                     Slot(
@@ -103,7 +103,7 @@ def expand(events: Iterable[Event], *, after: datetime, before: datetime) -> lis
                     )
                 )
     # Moved into the window from a date outside it.
-    slots.extend(slot_from_row(row) for row in stored.values() if after <= row.starts_at < before)
+    slots.extend(slot_from_row(row) for row in stored.values() if row is not None and after <= row.starts_at < before)
     slots = [s for s in slots if after <= s.starts_at < before]
     slots.sort(key=lambda s: (s.starts_at, s.event.pk))
     return slots

@@ -1,5 +1,6 @@
 """Every write to events, occurrences and RSVPs. Pages and API call these; nothing else writes."""
 
+import functools
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -108,10 +109,10 @@ def _clean(values: dict[str, Any], current: Event | None) -> dict[str, Any]:
         "description",
         lambda v: clean_text(v, field="description", label="Description", max_length=DESCRIPTION_MAX),
     )
-    take("kind", lambda v: v if v in Event.KINDS else _refuse("kind", "Choose a kind of event."))
+    take("kind", _kind)
     take("timezone", lambda v: recurrence.zone(v).key)
     for field in sorted(BOOLEAN_FIELDS):
-        take(field, lambda v, f=field: _bool(v, f))
+        take(field, functools.partial(_flag, field))
     take("address", lambda v: clean_line(v, field="address", label="Address", max_length=500))
     take(
         "accessibility_notes",
@@ -152,6 +153,16 @@ def _clean(values: dict[str, Any], current: Event | None) -> dict[str, Any]:
     return out
 
 
+def _flag(field: str, value: Any) -> bool:
+    return _bool(value, field)
+
+
+def _kind(value: Any) -> str:
+    if value not in Event.KINDS:
+        _refuse("kind", "Choose a kind of event.")
+    return str(value)
+
+
 def _refuse(field: str, message: str) -> Any:
     raise Invalid("Please correct the highlighted fields.", errors={field: [message]})
 
@@ -190,7 +201,7 @@ def create_event(*, facilitator: User, circle: Circle, **values: Any) -> Event:
     values.setdefault("timezone", "UTC")
     for name in EVENT_FIELDS:
         if name not in values and name not in ("title", "starts_at", "ends_at"):
-            values[name] = Event._meta.get_field(name).get_default()
+            values[name] = Event._meta.get_field(name).get_default()  # type: ignore[union-attr]
     fields = _clean(values, None)
     event = Event.objects.create(
         circle=circle, facilitator=facilitator, description_html=render_markdown(fields["description"]), **fields
