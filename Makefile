@@ -31,10 +31,16 @@ migrate: install .secret_key ## Apply database migrations
 demo: migrate ## Load demo data if the database is empty
 	SECRET_KEY=$$(cat .secret_key) $(BIN)/python manage.py seed_demo --if-empty
 
-run: demo ## Install, migrate, load demo data and serve on HOST:PORT (default 127.0.0.1:8000) with gunicorn
+run: demo ## Install, migrate, load demo data; serve on HOST:PORT (default 127.0.0.1:8000) with gunicorn, plus the task worker and reminder scheduler
 	SECRET_KEY=$$(cat .secret_key) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	@SECRET_KEY=$$(cat .secret_key) $(BIN)/python manage.py demo_accounts --address "http://$(HOST):$(PORT)/"
-	SECRET_KEY=$$(cat .secret_key) $(BIN)/gunicorn kinship.wsgi:application \
+	@# One shell: the worker and scheduler run in the background and are stopped when gunicorn stops.
+	export SECRET_KEY=$$(cat .secret_key) SITE_URL="$${SITE_URL:-http://$(HOST):$(PORT)}"; \
+	$(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
+	$(BIN)/python manage.py run_scheduler & scheduler=$$!; \
+	trap 'kill -TERM $$worker $$scheduler 2>/dev/null; wait $$worker $$scheduler 2>/dev/null' EXIT; \
+	trap 'exit 130' INT; trap 'exit 143' TERM; \
+	$(BIN)/gunicorn kinship.wsgi:application \
 		--bind "$(HOST):$(PORT)" --workers $(WORKERS) --threads 4 --access-logfile - --graceful-timeout 5
 
 dev: demo ## Autoreloading development server (DEBUG on)

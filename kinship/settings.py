@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "kinship.core",
     "kinship.accounts",
+    "kinship.notifications",
     "kinship.circles",
     "kinship.discussions",
     "kinship.events",
@@ -137,6 +138,8 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 _email = email_from_url(env("EMAIL_URL", "console://"))
 globals().update(_email)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Kinship <no-reply@kinship.local>")
+# Where links in emails (reminders, unsubscribe) point: mail is sent outside any request.
+SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Background work (reminders, email) through Django's tasks API, stored in the database and run
 # by `manage.py db_worker`, which `make run` starts beside the web server.

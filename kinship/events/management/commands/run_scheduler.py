@@ -1,0 +1,56 @@
+"""Enqueue the reminder sweep every minute, for `manage.py db_worker` to run."""
+
+import signal
+import threading
+from types import FrameType
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import close_old_connections
+
+from kinship.events import tasks
+
+
+def _already_waiting() -> bool:
+    """A sweep still waiting for the worker: a stopped worker must not come back to a pile of them."""
+    backend = tasks.send_due_reminders.get_backend()
+    try:
+        from django_tasks_db.backend import DatabaseBackend
+        from django_tasks_db.models import DBTaskResult
+    except ImportError:  # pragma: no cover - the database backend is a requirement
+        return False
+    if not isinstance(backend, DatabaseBackend):
+        return False
+    return DBTaskResult.objects.ready().filter(task_path=tasks.send_due_reminders.module_path).exists()
+
+
+class Command(BaseCommand):
+    help = "Enqueue the reminder sweep every --interval seconds until stopped (SIGTERM or Ctrl+C)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--interval", type=float, default=60.0, help="Seconds between sweeps (default 60).")
+        parser.add_argument("--once", action="store_true", help="Enqueue one sweep and exit.")
+
+    def handle(self, *args: Any, interval: float, once: bool, **options: Any) -> None:
+        if interval <= 0:
+            interval = 60.0
+        stop = threading.Event()
+
+        def shutdown(signum: int, frame: FrameType | None) -> None:
+            stop.set()
+
+        if not once:
+            signal.signal(signal.SIGTERM, shutdown)
+            signal.signal(signal.SIGINT, shutdown)
+        while True:
+            if _already_waiting():
+                self.stdout.write("A reminder sweep is still waiting for the worker; not adding another.")
+            else:
+                result = tasks.send_due_reminders.enqueue()
+                if options["verbosity"] > 1:
+                    self.stdout.write(f"Enqueued reminder sweep {result.id}")
+            if once or stop.wait(interval):
+                break
+            # A process that lives for days must not hold a connection the database has dropped.
+            close_old_connections()
+        self.stdout.write("Scheduler stopped.")

@@ -1,0 +1,29 @@
+from django.conf import settings
+from django.db import models
+
+from kinship.core.models import TimestampedModel
+
+
+class EmailPreference(TimestampedModel):
+    """Which optional emails a member gets; the row is made on first need, every kind on by default."""
+
+    REMINDER_DAY = "reminder_day"
+    REMINDER_HOUR = "reminder_hour"
+    SEAT_OPENED = "seat_opened"
+    KIND_CHOICES = [
+        (REMINDER_DAY, "Reminder 24 hours before a meeting I'm going to"),
+        (REMINDER_HOUR, "Reminder 1 hour before a meeting I'm going to"),
+        (SEAT_OPENED, "A seat opened up for me on a waitlist"),
+    ]
+    KINDS = [k for k, _ in KIND_CHOICES]
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="email_preference")
+    reminder_day = models.BooleanField(default=True)
+    reminder_hour = models.BooleanField(default=True)
+    seat_opened = models.BooleanField(default=True)
+
+    def __str__(self) -> str:
+        return f"email preferences of {self.user_id}"
+
+    def wants(self, kind: str) -> bool:
+        return bool(getattr(self, kind)) if kind in self.KINDS else False
