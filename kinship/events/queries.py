@@ -132,6 +132,8 @@ def circle_calendar(user: Any, circle: Circle, *, after: datetime, before: datet
 
 def slot_for(event: Event, original_start: datetime) -> Slot | None:
     """One occurrence of the event by its original start, or None if the rule has no such date."""
+    if not recurrence.EARLIEST_YEAR <= original_start.year <= recurrence.LATEST_YEAR:
+        return None  # also keeps time-zone arithmetic away from the ends of the calendar
     row = Occurrence.objects.filter(event=event, original_start=original_start).first()
     if row is not None:
         row.event = event

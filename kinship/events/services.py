@@ -56,7 +56,8 @@ def when(value: Any, *, tz: Any, field: str) -> datetime:
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=tz)
     recurrence.check_start(parsed, field)
-    return parsed.astimezone(UTC)
+    # Whole seconds: an occurrence is named by its start to the second (20261201T180000Z).
+    return parsed.astimezone(UTC).replace(microsecond=0)
 
 
 def _capacity(value: Any) -> int | None:
@@ -430,6 +431,8 @@ def rsvp(*, member: User, event: Event, original_start: datetime, answer: str) -
     # Lock the occurrence so two people taking the last seat cannot both get it, and the
     # waitlist keeps the order in which answers arrived.
     row = _occurrence_row(event, original_start, lock=True)
+    # Capacity and cancellation as they are now, under the lock: the caller's copy may be stale.
+    event.capacity, event.cancelled_at = Event.objects.values_list("capacity", "cancelled_at").get(pk=event.pk)
     if row.cancelled or event.is_cancelled:
         raise Invalid("This meeting is cancelled.", errors={"occurrence": ["Cancelled."]})
     if row.starts_at <= timezone.now():

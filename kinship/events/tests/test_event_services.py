@@ -190,3 +190,25 @@ class OccurrenceExceptionTests(KinshipTestCase):
         self.assertEqual(rsvp.occurrence.starts_at, second + timedelta(hours=1))
         self.assertEqual(rsvp.occurrence.original_start, second + timedelta(hours=1))
         self.assertIsNotNone(queries.slot_for(self.event, second + timedelta(hours=1)))
+
+
+class OccurrenceLookupTests(KinshipTestCase):
+    def test_dates_at_the_ends_of_the_calendar_are_simply_not_found(self) -> None:
+        event = factories.make_event(
+            circle=self.cast.circle, facilitator=self.cast.facilitator, timezone="America/New_York", rrule="FREQ=DAILY"
+        )
+        for when in (datetime(1, 1, 1, tzinfo=UTC), datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)):
+            with self.subTest(when=when):
+                self.assertIsNone(queries.slot_for(event, when))
+
+    def test_times_are_kept_to_the_second_so_every_date_has_a_name(self) -> None:
+        event = services.create_event(
+            facilitator=self.cast.facilitator,
+            circle=self.cast.circle,
+            title="Half-second meeting",
+            address="Room 1",
+            starts_at="2027-05-04T18:00:00.500+00:00",
+            ends_at="2027-05-04T19:00:00.250+00:00",
+        )
+        self.assertEqual(event.starts_at, datetime(2027, 5, 4, 18, 0, tzinfo=UTC))
+        self.assertIsNotNone(queries.slot_for(event, datetime(2027, 5, 4, 18, 0, tzinfo=UTC)))

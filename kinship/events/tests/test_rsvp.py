@@ -158,3 +158,20 @@ class AttendanceTests(KinshipTestCase):
             services.record_attendance(
                 actor=self.cast.facilitator, event=event, original_start=event.starts_at, present=[]
             )
+
+
+class StaleEventTests(KinshipTestCase):
+    def test_capacity_is_read_under_the_lock_not_from_a_stale_copy(self) -> None:
+        event = factories.make_event(circle=self.cast.circle, facilitator=self.cast.facilitator, capacity=5)
+        stale = type(event).objects.get(pk=event.pk)
+        services.update_event(actor=self.cast.facilitator, event=event, changes={"capacity": 1})
+        services.rsvp(member=self.cast.member, event=stale, original_start=event.starts_at, answer="going")
+        late = services.rsvp(member=self.cast.facilitator, event=stale, original_start=event.starts_at, answer="going")
+        self.assertTrue(late.waitlisted)
+
+    def test_cancelled_series_seen_through_a_stale_copy_takes_no_rsvp(self) -> None:
+        event = factories.make_event(circle=self.cast.circle, facilitator=self.cast.facilitator)
+        stale = type(event).objects.get(pk=event.pk)
+        services.cancel_event(actor=self.cast.facilitator, event=event)
+        with self.assertRaises(Invalid):
+            services.rsvp(member=self.cast.member, event=stale, original_start=event.starts_at, answer="going")
