@@ -4,10 +4,13 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 
 from kinship.circles import queries as circle_queries
+from kinship.events import queries as event_queries
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html", circle_queries.home_context(request.user))
+    ctx = circle_queries.home_context(request.user)
+    ctx["upcoming"] = event_queries.member_upcoming(request.user, limit=5)
+    return render(request, "core/home.html", ctx)
 
 
 def terms(request: HttpRequest) -> HttpResponse:
