@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.db import transaction
 from django.http import HttpRequest
 from ninja import Router, Status
 
@@ -11,6 +12,7 @@ from kinship.api.idempotency import idempotent
 from kinship.api.schemas import ProfileOut, ProfilePatch, SignupIn, SignupOut, TokenIn, TokenOut, VerifyIn, VerifyOut
 from kinship.api.security import bearer
 from kinship.core.ratelimit import client_address
+from kinship.notifications import services as notifications
 
 router = Router(tags=["accounts"])
 
@@ -56,11 +58,22 @@ def logout(request: HttpRequest) -> Status[None]:
 
 @router.get("/me", response=ProfileOut, auth=bearer)
 def me(request: HttpRequest) -> dict[str, Any]:
-    return shapes.profile_out(request.auth)  # type: ignore[attr-defined]
+    return _me_out(request.auth)  # type: ignore[attr-defined]
+
+
+def _me_out(user: Any) -> dict[str, Any]:
+    preference = notifications.preferences_for(user)
+    return {**shapes.profile_out(user), "email_preferences": {k: preference.wants(k) for k in preference.KINDS}}
 
 
 @router.patch("/me", response=ProfileOut, auth=bearer)
 def me_update(request: HttpRequest, payload: ProfilePatch) -> dict[str, Any]:
     """Change profile fields and privacy choices (the *_visibility fields); only the fields sent."""
-    user = services.update_profile(user=request.auth, changes=payload.model_dump(exclude_unset=True))  # type: ignore[attr-defined]
-    return shapes.profile_out(user)
+    changes = payload.model_dump(exclude_unset=True)
+    emails = changes.pop("email_preferences", None)
+    # Both or neither: a refused preference must not leave the profile half-changed.
+    with transaction.atomic():
+        user = services.update_profile(user=request.auth, changes=changes)  # type: ignore[attr-defined]
+        if emails is not None:
+            notifications.update_preferences(user=user, changes=emails)
+    return _me_out(user)

@@ -7,7 +7,7 @@ exclude_unset, so a key that must not reach a viewer (author_hidden, invite_code
 """
 
 from datetime import date, datetime
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from ninja import Schema
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
@@ -52,6 +52,9 @@ class ProfilePatch(Input):
     body_site_visibility: StrictStr | None = Field(default=None, description="only_me or circles")
     surgery_date: date | None = None
     surgery_date_visibility: StrictStr | None = Field(default=None, description="only_me or circles")
+    email_preferences: dict[str, Any] | None = Field(
+        default=None, description="Switch email kinds on or off: reminder_day, reminder_hour, seat_opened (booleans)"
+    )
 
 
 class CircleIn(Input):
@@ -130,6 +133,7 @@ class ProfileOut(UserOut):
     surgery_date: date | None
     surgery_date_visibility: str
     created_at: datetime
+    email_preferences: dict[str, bool] = Field(description="Which optional emails the member gets.")
 
 
 class SignupOut(BaseModel):

@@ -1,5 +1,6 @@
 from kinship.accounts.models import User
 from kinship.api.tests.base import BAD_TEXT, ApiTestCase
+from kinship.notifications.models import EmailPreference
 
 
 class MeTests(ApiTestCase):
@@ -70,3 +71,25 @@ class MeTests(ApiTestCase):
     def test_malformed_bodies_are_refused(self):
         self.assertProblem(self.api("patch", "/me", user=self.cast.member, raw="{"), 400)
         self.assertProblem(self.api("patch", "/me", user=self.cast.member, json_body="text"), 422)
+
+
+class EmailPreferenceApiTests(ApiTestCase):
+    def test_preferences_are_shown_and_switched_with_the_profile(self):
+        body = self.api("get", "/me", user=self.cast.member).json()
+        self.assertEqual(body["email_preferences"], {"reminder_day": True, "reminder_hour": True, "seat_opened": True})
+        response = self.api(
+            "patch", "/me", user=self.cast.member, json_body={"email_preferences": {"reminder_hour": False}}
+        )
+        self.assertEqual(response.status_code, 200, response.content)
+        self.assertFalse(response.json()["email_preferences"]["reminder_hour"])
+        self.assertFalse(EmailPreference.objects.get(user=self.cast.member).reminder_hour)
+
+    def test_bad_preferences_change_nothing_not_even_the_rest_of_the_profile(self):
+        for bad in ({"marketing": True}, {"reminder_day": "no"}, {"reminder_day": None}, ["reminder_day"], "off"):
+            with self.subTest(bad=bad):
+                response = self.api(
+                    "patch", "/me", user=self.cast.member, json_body={"bio": "Changed", "email_preferences": bad}
+                )
+                self.assertIn(response.status_code, (400, 422), response.content)
+        self.assertFalse(EmailPreference.objects.exists())
+        self.assertEqual(User.objects.get(pk=self.cast.member.pk).bio, "")
