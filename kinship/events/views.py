@@ -366,3 +366,26 @@ def attendance(request: HttpRequest, event_id: int, key: str) -> HttpResponse:
         return render(request, "events/attendance.html", ctx, status=422)
     messages.success(request, "Attendance is saved.")
     return redirect(slot.get_absolute_url())
+
+
+def _circle_for_attendance(request: HttpRequest, slug: str) -> Circle:
+    circle = _circle_for_events(request, slug)
+    if not access.can_see_attendees(request.user, circle):
+        raise NotAllowed("Attendance records are for the circle's facilitators.")
+    return circle
+
+
+@login_required
+def circle_attendance(request: HttpRequest, slug: str) -> HttpResponse:
+    circle = _circle_for_attendance(request, slug)
+    records = queries.attendance_history(circle)
+    return render(request, "events/circle_attendance.html", {"circle": circle, "records": records})
+
+
+@login_required
+def member_attendance(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
+    circle = _circle_for_attendance(request, slug)
+    records = queries.attendance_history(circle, member_id=user_id)
+    if not records:
+        raise Http404("No such member in this circle.")
+    return render(request, "events/member_attendance.html", {"circle": circle, "record": records[0]})
