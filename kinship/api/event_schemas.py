@@ -60,7 +60,9 @@ class EventPatch(Input):
     partners: list[Id] | None = None
 
 
-class OccurrencePatch(Input):
+class OccurrencePatch(EventPatch):
+    """One date's own fields, or with scope following the fields of PATCH /events/{id}."""
+
     scope: StrictStr = Field(
         default="this",
         description=(
@@ -70,22 +72,6 @@ class OccurrencePatch(Input):
     )
     cancelled: StrictBool | None = None
     note: StrictStr | None = None
-    title: StrictStr | None = None
-    starts_at: StrictStr | None = Field(default=None, description=WHEN)
-    ends_at: StrictStr | None = Field(default=None, description=WHEN)
-    kind: StrictStr | None = None
-    description: StrictStr | None = None
-    timezone: StrictStr | None = None
-    rrule: StrictStr | None = None
-    in_person: StrictBool | None = None
-    address: StrictStr | None = None
-    step_free: StrictBool | None = None
-    accessible_toilet: StrictBool | None = None
-    parking: StrictBool | None = None
-    accessibility_notes: StrictStr | None = None
-    online: StrictBool | None = None
-    meeting_link: StrictStr | None = None
-    capacity: StrictInt | None = None
 
 
 class RsvpIn(Input):

@@ -1,3 +1,19 @@
+from typing import Any
+
+from django.http import Http404
+
+
+def id_or_404(value: Any) -> int:
+    """A database id from anywhere (path, query, JSON): anything but a positive 64-bit int is a 404."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise Http404("Not found.") from None
+    if not 0 < number < 2**63:
+        raise Http404("Not found.")
+    return number
+
+
 class IdConverter:
     """A database id: positive and within 64 bits, so an absurd number is a 404, not a crash."""
 

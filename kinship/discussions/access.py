@@ -6,17 +6,8 @@ from django.http import Http404
 
 from kinship.accounts.models import User
 from kinship.circles import access as circle_access
+from kinship.core.converters import id_or_404
 from kinship.discussions.models import Post, Topic
-
-
-def _id(value: Any) -> int:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise Http404("Not found.") from None
-    if not 0 < number < 2**63:
-        raise Http404("Not found.")
-    return number
 
 
 def can_see_topic(user: Any, topic: Topic) -> bool:
@@ -28,14 +19,14 @@ def can_see_topic(user: Any, topic: Topic) -> bool:
 
 def get_topic_for(user: Any, topic_id: Any) -> Topic:
     """The topic, or Http404 when missing or not readable by this user (no existence leak)."""
-    topic = Topic.objects.select_related("circle").filter(pk=_id(topic_id)).first()
+    topic = Topic.objects.select_related("circle").filter(pk=id_or_404(topic_id)).first()
     if topic is None or not can_see_topic(user, topic):
         raise Http404("No such topic.")
     return topic
 
 
 def get_post_for(user: Any, post_id: Any) -> Post:
-    post = Post.objects.select_related("topic__circle", "author").filter(pk=_id(post_id)).first()
+    post = Post.objects.select_related("topic__circle", "author").filter(pk=id_or_404(post_id)).first()
     if post is None or not can_see_topic(user, post.topic) or post.is_deleted:
         raise Http404("No such post.")
     if post.hidden and not circle_access.can_moderate(user, post.topic.circle):

@@ -8,6 +8,7 @@ from django.http import Http404
 
 from kinship.circles import access as circle_access
 from kinship.circles.models import Circle, Membership
+from kinship.core.converters import id_or_404
 from kinship.events.models import Event, Rsvp
 
 # The online meeting link appears this long before the start, to members with a seat.
@@ -32,19 +33,9 @@ def visible_events(user: Any) -> QuerySet[Event]:
     return events.filter(Q(circle__visibility=Circle.PUBLIC) | Q(circle_id__in=member_of))
 
 
-def _id(value: Any) -> int:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise Http404("Not found.") from None
-    if not 0 < number < 2**63:
-        raise Http404("Not found.")
-    return number
-
-
 def get_event_for(user: Any, event_id: Any) -> Event:
     """The event, or Http404 when missing or not visible to this user (no existence leak)."""
-    event = Event.objects.select_related("circle", "facilitator").filter(pk=_id(event_id)).first()
+    event = Event.objects.select_related("circle", "facilitator").filter(pk=id_or_404(event_id)).first()
     if event is None or not can_see_events(user, event.circle):
         raise Http404("No such event.")
     return event

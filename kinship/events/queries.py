@@ -57,6 +57,18 @@ def _duration(event: Event) -> timedelta:
     return event.ends_at - event.starts_at
 
 
+def _computed_slot(event: Event, start: datetime) -> Slot:
+    """A date the rule places and nothing has changed: no stored row."""
+    return Slot(
+        event=event,
+        original_start=start,
+        starts_at=start,
+        ends_at=start + _duration(event),
+        cancelled=event.is_cancelled,
+        title=event.title,
+    )
+
+
 def slot_from_row(row: Occurrence) -> Slot:
     return Slot(
         event=row.event,
@@ -94,16 +106,7 @@ def expand(events: Iterable[Event], *, after: datetime, before: datetime) -> lis
             if found is not None:
                 slots.append(slot_from_row(found))
             else:
-                slots.append(
-                    Slot(
-                        event=event,
-                        original_start=start,
-                        starts_at=start,
-                        ends_at=start + _duration(event),
-                        cancelled=event.is_cancelled,
-                        title=event.title,
-                    )
-                )
+                slots.append(_computed_slot(event, start))
     # Moved into the window from a date outside it.
     slots.extend(slot_from_row(row) for row in stored.values() if row is not None and after <= row.starts_at < before)
     slots = [s for s in slots if after <= s.starts_at < before]
@@ -143,14 +146,7 @@ def slot_for(event: Event, original_start: datetime) -> Slot | None:
     tz = recurrence.zone(event.timezone)
     if not recurrence.is_start(event.rrule, first_start=event.starts_at, tz=tz, when=original_start):
         return None
-    return Slot(
-        event=event,
-        original_start=original_start,
-        starts_at=original_start,
-        ends_at=original_start + _duration(event),
-        cancelled=event.is_cancelled,
-        title=event.title,
-    )
+    return _computed_slot(event, original_start)
 
 
 def next_slot(event: Event, *, now: datetime | None = None) -> Slot | None:

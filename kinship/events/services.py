@@ -225,6 +225,7 @@ def update_event(*, actor: User, event: Event, changes: dict[str, Any]) -> Event
         raise Invalid(f"Unknown fields: {', '.join(sorted(unknown))}.")
     event = Event.objects.select_for_update().get(pk=event.pk)
     before = (event.starts_at, event.ends_at, event.rrule, event.timezone)
+    old_capacity = event.capacity
     fields = _clean(changes, event)
     for name, value in fields.items():
         setattr(event, name, value)
@@ -238,7 +239,8 @@ def update_event(*, actor: User, event: Event, changes: dict[str, Any]) -> Event
         event.speakers.set(speakers)
     if partners is not None:
         event.partners.set(partners)
-    _fill_seats_for_event(event)
+    if _more_seats(old_capacity, event.capacity):
+        _fill_seats_for_event(event)
     return event
 
 
@@ -268,11 +270,10 @@ def _carry_occurrences(event: Event, *, old_first: datetime, old_rule: str, old_
         else:
             row.cancelled = True
         row.sequence += 1
-    # Two passes keep the unique (event, original_start) constraint true at every step.
-    for row in rows:
-        Occurrence.objects.filter(pk=row.pk).update(original_start=row.original_start - timedelta(days=365 * 200))
-    for row in rows:
-        row.save(update_fields=["original_start", "starts_at", "ends_at", "cancelled", "sequence", "updated_at"])
+    # Two passes keep the unique (event, original_start) constraint true at every step: first every
+    # stored date steps far out of the way, then each takes its new place.
+    Occurrence.objects.filter(event=event).update(original_start=F("original_start") - timedelta(days=365 * 200))
+    Occurrence.objects.bulk_update(rows, ["original_start", "starts_at", "ends_at", "cancelled", "sequence"])
 
 
 @transaction.atomic
@@ -411,6 +412,13 @@ def _tell_promoted(rsvp_ids: Iterable[int]) -> None:
 
     for rsvp_id in rsvp_ids:
         tasks.send_seat_opened.enqueue(rsvp_id)
+
+
+def _more_seats(before: int | None, after: int | None) -> bool:
+    """None is no limit."""
+    if before is None:
+        return False
+    return after is None or after > before
 
 
 def _fill_seats_for_event(event: Event) -> None:
