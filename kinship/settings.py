@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "kinship.circles",
     "kinship.discussions",
     "kinship.events",
+    "kinship.qa",
     "kinship.api",
 ]
 
@@ -91,6 +92,11 @@ if REDIS_URL:
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Live updates (kinship.core.live): each server-sent-event stream holds a server thread, so a
+# process keeps at most this many open (the rest poll) and ends each after a minute.
+LIVE_MAX_STREAMS = 8
+LIVE_STREAM_SECONDS = 55
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]

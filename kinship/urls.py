@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("kinship.circles.urls")),
     path("", include("kinship.discussions.urls")),
     path("", include("kinship.events.urls")),
+    path("", include("kinship.qa.urls")),
     path("", include("kinship.notifications.urls")),
     # Calendar feeds are iCalendar, not JSON: plain views, mounted where API.md lists them.
     path("api/v1/circles/<slug:slug>/calendar.ics", feeds.circle_feed, name="api-circle-feed"),

@@ -36,9 +36,18 @@ def visible_events(user: Any) -> QuerySet[Event]:
 def get_event_for(user: Any, event_id: Any) -> Event:
     """The event, or Http404 when missing or not visible to this user (no existence leak)."""
     event = Event.objects.select_related("circle", "facilitator").filter(pk=id_or_404(event_id)).first()
-    if event is None or not can_see_events(user, event.circle):
+    if event is None or not (can_see_events(user, event.circle) or is_speaker(user, event)):
         raise Http404("No such event.")
     return event
+
+
+def is_speaker(user: Any, event: Event) -> bool:
+    """Invited speakers see the event they speak at, whatever the circle's visibility."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if not hasattr(event, "_speaker_ids"):
+        event._speaker_ids = set(event.speakers.values_list("pk", flat=True))  # type: ignore[attr-defined]
+    return user.pk in event._speaker_ids  # type: ignore[attr-defined]
 
 
 def can_manage_events(user: Any, circle: Circle) -> bool:
@@ -47,8 +56,15 @@ def can_manage_events(user: Any, circle: Circle) -> bool:
 
 
 def can_rsvp(user: Any, circle: Circle) -> bool:
-    """Verified active members of the circle."""
-    return circle_access.can_post(user, circle)
+    """Verified active members; a public circle's events also any verified person not removed from it."""
+    if circle_access.can_post(user, circle):
+        return True
+    return (
+        circle.visibility == Circle.PUBLIC
+        and bool(getattr(user, "is_verified", False))
+        and circle_access.can_see_circle(user, circle)
+        and not circle_access.was_removed(user, circle)
+    )
 
 
 def can_see_attendees(user: Any, circle: Circle) -> bool:

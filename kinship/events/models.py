@@ -96,6 +96,10 @@ class Event(TimestampedModel):
     cancelled_at = models.DateTimeField(null=True, blank=True)
     # Bumped on every change: the feeds' SEQUENCE, so calendar apps take the new version.
     sequence = models.PositiveIntegerField(default=0)
+    # Questions for the speaker wait for a facilitator's approval before members see them.
+    questions_moderated = models.BooleanField(default=False)
+    # Bumped on every change to the questions: live pages compare it to know when to redraw.
+    questions_version = models.PositiveIntegerField(default=0)
 
     class Meta:
         indexes = [models.Index(fields=["circle", "starts_at"], name="event_circle_start")]

@@ -26,8 +26,9 @@ MAX_PARTNERS = 10
 EVENT_FIELDS = [
     "kind", "title", "description", "timezone", "starts_at", "ends_at", "rrule", "in_person", "address",
     "step_free", "accessible_toilet", "parking", "accessibility_notes", "online", "meeting_link", "capacity",
+    "questions_moderated",
 ]  # fmt: skip
-BOOLEAN_FIELDS = {"in_person", "step_free", "accessible_toilet", "parking", "online"}
+BOOLEAN_FIELDS = {"in_person", "step_free", "accessible_toilet", "parking", "online", "questions_moderated"}
 
 
 def _bool(value: Any, field: str) -> bool:

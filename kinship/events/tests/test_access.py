@@ -5,7 +5,8 @@ from django.http import Http404
 from django.test import TestCase
 from django.utils import timezone
 
-from kinship.circles.models import Circle
+from kinship.circles import access as circle_access
+from kinship.circles.models import Circle, Membership
 from kinship.core import factories
 from kinship.core.testing import make_cast
 from kinship.events import access
@@ -41,15 +42,27 @@ class EventVisibilityTests(TestCase):
                 access.get_event_for(AnonymousUser(), bad)
 
     def test_who_manages_and_who_rsvps(self) -> None:
+        # A public circle's events take RSVPs from any verified person; the others from members only.
+        for visibility, rsvpers in (
+            (Circle.PUBLIC, {"outsider", "pending", "member", "facilitator", "staff"}),
+            (Circle.PRIVATE, {"member", "facilitator"}),
+            (Circle.HIDDEN, {"member", "facilitator"}),
+        ):
+            cast = make_cast(visibility=visibility)
+            managers = {cast.facilitator, cast.staff}
+            for role in ("outsider", "pending", "unverified", "member", "facilitator", "staff"):
+                person = getattr(cast, role)
+                with self.subTest(visibility=visibility, role=role):
+                    self.assertEqual(access.can_manage_events(person, cast.circle), person in managers)
+                    self.assertEqual(access.can_see_attendees(person, cast.circle), person in managers)
+                    self.assertEqual(access.can_rsvp(person, cast.circle), role in rsvpers)
+            self.assertFalse(access.can_rsvp(AnonymousUser(), cast.circle))
+
+    def test_removed_member_cannot_rsvp_even_to_a_public_circle(self) -> None:
         cast = make_cast()
-        managers = {cast.facilitator, cast.staff}
-        rsvpers = {cast.member, cast.facilitator}
-        for person in (cast.outsider, cast.pending, cast.unverified, cast.member, cast.facilitator, cast.staff):
-            with self.subTest(person=person.display_name):
-                self.assertEqual(access.can_manage_events(person, cast.circle), person in managers)
-                self.assertEqual(access.can_see_attendees(person, cast.circle), person in managers)
-                self.assertEqual(access.can_rsvp(person, cast.circle), person in rsvpers)
-        self.assertFalse(access.can_rsvp(AnonymousUser(), cast.circle))
+        Membership.objects.filter(user=cast.member, circle=cast.circle).update(status=Membership.REMOVED)
+        circle_access.forget_memberships(cast.member)
+        self.assertFalse(access.can_rsvp(cast.member, cast.circle))
 
 
 class MeetingLinkTests(TestCase):

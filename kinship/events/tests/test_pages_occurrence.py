@@ -179,14 +179,22 @@ class RsvpUpdateTests(KinshipTestCase):
                 self.assertContains(self.client.post(self.url, data, **HTMX), "Choose going", status_code=422)
         self.assertFalse(Rsvp.objects.exists())
 
-    def test_outsider_and_pending_member_are_refused_with_a_message(self):
-        for person in (self.cast.outsider, self.cast.pending):
-            self.client.force_login(person)
-            response = self.client.post(self.url, {"answer": "going"})
-            self.assertContains(response, "Join the circle first.", status_code=403)
+    def test_outsider_of_a_private_circle_and_unverified_are_refused_with_a_message(self):
+        self.cast.circle.visibility = Circle.PRIVATE
+        self.cast.circle.save()
+        self.client.force_login(self.cast.staff)  # sees the meeting, holds no membership
+        response = self.client.post(self.url, {"answer": "going"})
+        self.assertContains(response, "Join the circle first.", status_code=403)
+        self.client.force_login(self.cast.pending)
+        self.assertEqual(self.client.post(self.url, {"answer": "going"}).status_code, 404)
         self.client.force_login(self.cast.unverified)
         self.assertContains(self.client.post(self.url, {"answer": "going"}), "Confirm your email", status_code=403)
         self.assertFalse(Rsvp.objects.exists())
+
+    def test_a_verified_outsider_may_rsvp_to_a_public_circles_meeting(self):
+        self.client.force_login(self.cast.outsider)
+        self.client.post(self.url, {"answer": "going"})
+        self.assertTrue(Rsvp.objects.filter(member=self.cast.outsider, answer=Rsvp.GOING).exists())
 
     def test_cancelled_and_past_dates_refuse_answers(self):
         services.cancel_event(actor=self.cast.facilitator, event=self.event)

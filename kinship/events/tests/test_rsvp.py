@@ -3,6 +3,7 @@ from unittest import mock
 
 from django.utils import timezone
 
+from kinship.circles.models import Circle
 from kinship.core import factories
 from kinship.core.errors import Invalid, NotAllowed
 from kinship.core.testing import KinshipTestCase
@@ -74,11 +75,20 @@ class RsvpTests(KinshipTestCase):
         self.assertTrue(Rsvp.objects.get(member=people[3]).waitlisted)
         self.assertEqual(self.occurrence().going_count, 3)
 
-    def test_outsider_pending_and_unverified_cannot_rsvp(self) -> None:
-        for person in (self.cast.outsider, self.cast.pending, self.cast.unverified):
+    def test_unverified_cannot_rsvp(self) -> None:
+        with self.assertRaises(NotAllowed):
+            self.answer(self.cast.unverified)
+        self.assertFalse(Rsvp.objects.exists())
+
+    def test_anyone_verified_may_rsvp_to_a_public_circles_event_but_not_a_private_ones(self) -> None:
+        self.answer(self.cast.outsider)
+        self.assertTrue(Rsvp.objects.filter(member=self.cast.outsider).exists())
+        self.cast.circle.visibility = Circle.PRIVATE
+        self.cast.circle.save()
+        for person in (self.cast.pending, self.cast.staff):
             with self.subTest(person=person.display_name), self.assertRaises(NotAllowed):
                 self.answer(person)
-        self.assertFalse(Rsvp.objects.exists())
+        self.assertEqual(Rsvp.objects.count(), 1)
 
     def test_unknown_answer_is_refused(self) -> None:
         for bad in ("yes", "", None, "GOING", "going\x00"):
