@@ -6,6 +6,9 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
+# Each live Q&A stream holds a thread (at most LIVE_MAX_STREAMS = 8 per process), so threads
+# stay free for ordinary pages however many people watch a meeting live.
+THREADS ?= 16
 export PYTHONDONTWRITEBYTECODE := 1
 
 .DEFAULT_GOAL := help
@@ -41,7 +44,7 @@ run: demo ## Install, migrate, load demo data; serve on HOST:PORT (default 127.0
 	trap 'kill -TERM $$worker $$scheduler 2>/dev/null; wait $$worker $$scheduler 2>/dev/null' EXIT; \
 	trap 'exit 130' INT; trap 'exit 143' TERM; \
 	$(BIN)/gunicorn kinship.wsgi:application \
-		--bind "$(HOST):$(PORT)" --workers $(WORKERS) --threads 4 --access-logfile - --graceful-timeout 5
+		--bind "$(HOST):$(PORT)" --workers $(WORKERS) --threads $(THREADS) --access-logfile - --graceful-timeout 5
 
 dev: demo ## Autoreloading development server (DEBUG on)
 	DEBUG=1 $(BIN)/python manage.py runserver "$(HOST):$(PORT)"

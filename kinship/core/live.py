@@ -5,6 +5,7 @@ what: each page fetches what it may see through the ordinary views, so nothing p
 travels on a channel that many people listen to.
 """
 
+import contextlib
 import json
 import logging
 import queue
@@ -36,10 +37,9 @@ class Hub:
         with self._lock:
             targets = list(self._listeners.get(channel, ()))
         for target in targets:
-            try:
+            # A reader this far behind redraws from the newest version anyway.
+            with contextlib.suppress(queue.Full):
                 target.put_nowait(message)
-            except queue.Full:
-                pass
 
     @contextmanager
     def listen(self, channel: str) -> Iterator[queue.Queue[dict[str, Any]]]:

@@ -7,10 +7,11 @@ from django.test import TestCase
 
 from kinship.accounts.models import User
 from kinship.circles.models import Circle, Membership
-from kinship.core.management.commands.seed_demo import DEMO_DOMAIN, DEMO_PASSWORD
+from kinship.core.management.commands.seed_demo import DEMO_DOMAIN, DEMO_PASSWORD, SPEAKER_QUESTIONS
 from kinship.core.management.commands.seed_scale import LONG_TOPIC_TITLE, SCALE_DOMAIN, SCALE_PASSWORD
 from kinship.discussions.models import Post, Reaction, Topic
 from kinship.events.models import Event, Occurrence, Rsvp
+from kinship.qa.models import Question, SpeakerProfile
 
 
 def run(*args: str) -> str:
@@ -88,6 +89,19 @@ class SeedDemoTests(TestCase):
         self.assertGreater(Rsvp.objects.filter(answer=Rsvp.GOING).count(), 5)
         for occurrence in Occurrence.objects.all():
             self.assertEqual(occurrence.going_count, occurrence.rsvps.filter(answer="going", waitlisted=False).count())
+
+    def test_demo_has_a_verified_speaker_with_questions_and_an_answer(self):
+        run("seed_demo")
+        seminar = Event.objects.get(title="Ask a sarcoma physiotherapist")
+        [speaker] = seminar.speakers.all()
+        self.assertTrue(SpeakerProfile.objects.get(user=speaker).is_verified)
+        self.assertFalse(seminar.circle.memberships.filter(user=speaker).exists())
+        self.assertTrue(seminar.questions.filter(anonymous=True).exists())
+        self.assertEqual(seminar.questions.filter(status=Question.ANSWERED).get().answered_by, speaker)
+        for question in seminar.questions.all():
+            self.assertEqual(question.vote_count, question.votes.count())
+        run("seed_demo")
+        self.assertEqual(seminar.questions.count(), len(SPEAKER_QUESTIONS))
 
 
 class DemoAccountsTests(TestCase):

@@ -16,7 +16,9 @@ from kinship.qa.models import QUESTION_MAX, Question, SpeakerProfile, Vote
 class QaTestCase(KinshipTestCase):
     def setUp(self) -> None:
         cache.clear()
-        self.event = factories.make_event(circle=self.cast.circle, facilitator=self.cast.facilitator, title="Ask Dr Osei")
+        self.event = factories.make_event(
+            circle=self.cast.circle, facilitator=self.cast.facilitator, title="Ask Dr Osei"
+        )
 
     def ask(self, author=None, body: str = "How long until I can drive?", **fields):  # type: ignore[no-untyped-def]
         return services.ask(author=author or self.cast.member, event=self.event, body=body, **fields)
@@ -28,7 +30,9 @@ class QaTestCase(KinshipTestCase):
 class AskTests(QaTestCase):
     def test_a_member_asks_and_the_version_moves(self) -> None:
         question = self.ask(anonymous=True)
-        self.assertEqual((question.status, question.anonymous, question.author), (Question.OPEN, True, self.cast.member))
+        self.assertEqual(
+            (question.status, question.anonymous, question.author), (Question.OPEN, True, self.cast.member)
+        )
         self.assertEqual(self.version(), 1)
 
     def test_who_may_ask(self) -> None:
@@ -106,7 +110,9 @@ class AskTests(QaTestCase):
         self.assertIn("cancelled", refused.exception.detail)
 
     def test_pre_moderated_questions_wait_and_stay_out_of_sight(self) -> None:
-        event_services.update_event(actor=self.cast.facilitator, event=self.event, changes={"questions_moderated": True})
+        event_services.update_event(
+            actor=self.cast.facilitator, event=self.event, changes={"questions_moderated": True}
+        )
         question = self.ask()
         self.assertEqual(question.status, Question.PENDING)
         other = factories.make_member(self.cast.circle)
@@ -145,7 +151,7 @@ class VoteTests(QaTestCase):
         self.assertFalse(Vote.objects.exists())
 
     def test_only_open_questions_take_votes(self) -> None:
-        services.answer(answerer=self.cast.facilitator, question=self.question, body="Usually 6–8 weeks.")
+        services.answer(answerer=self.cast.facilitator, question=self.question, body="Usually 6 to 8 weeks.")
         with self.assertRaises(Invalid):
             services.vote(member=self.cast.facilitator, question=self.question)
 

@@ -22,6 +22,8 @@ from kinship.discussions.models import Post, Topic
 from kinship.events import queries as event_queries
 from kinship.events import services as events
 from kinship.events.models import Event, Organisation
+from kinship.qa import services as qa
+from kinship.qa.models import SpeakerProfile
 
 DEMO_DOMAIN = "demo.kinship.local"
 DEMO_PASSWORD = "kinship-demo-2026"  # noqa: S105 - published on purpose: demo accounts only
@@ -191,6 +193,36 @@ PEOPLE = (
     Person("karim", "Karim", C, "Maya's dad. Chief driver, appointment keeper, learning to let go a bit."),
     Person("ruth", "Ruth", C, "Married to Daniel. Two kids, one good shoulder between us for lifting things."),
     Person("joe", "Joe", C, "Grandad of a boy starting treatment for osteosarcoma."),
+    # A guest speaker: joins no circle, speaks at the physiotherapy seminar (example person).
+    Person("sunita", "Sunita Rao", C, "Sarcoma physiotherapist. Here to answer your questions at our seminars."),
+)
+
+SPEAKER_QUESTIONS = (
+    # (asker, question, anonymous, voters, answer)
+    (
+        "maya",
+        "How soon after a distal femur replacement can I start cycling on a static bike?",
+        False,
+        ("daniel", "ruth", "amara"),
+        "",
+    ),
+    (
+        "daniel",
+        "My knee still won't bend past 80 degrees at five months. Is it too late to gain more?",
+        True,
+        ("maya", "ruth"),
+        "",
+    ),
+    ("ruth", "As a partner, how can I help with the exercises without nagging?", False, ("amara",), ""),
+    (
+        "amara",
+        "Is it normal for the leg to swell after a physio session?",
+        False,
+        ("maya",),
+        "Some swelling after exercise is common in the first year. **Elevate the leg** and ice it for 15 minutes. "
+        "Swelling that is hot, red or painful, or that comes with a fever, is a reason to call your team the "
+        "same day.",
+    ),
 )
 
 _GUIDELINES = """\
@@ -975,6 +1007,7 @@ class Command(BaseCommand):
             circles = self._circles(people)
             made = sum(self._conversation(conv, people, circles) for conv in CONVERSATIONS)
             planned = self._events(people, circles)
+            self._speaker_questions(people)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data: {len(circles)} circles, {len(people)} people, {made} new topics, {planned} new events "
@@ -1163,6 +1196,30 @@ class Command(BaseCommand):
                 if first is not None:
                     events.rsvp(member=people[key], event=event, original_start=first.original_start, answer="going")
         return len(planned)
+
+    def _speaker_questions(self, people: dict[str, User]) -> None:
+        """A verified guest speaker at the physiotherapy seminar, with questions waiting and one answered."""
+        seminar = Event.objects.filter(title="Ask a sarcoma physiotherapist").first()
+        if seminar is None or seminar.questions.exists():
+            return
+        speaker = people["sunita"]
+        SpeakerProfile.objects.get_or_create(
+            user=speaker,
+            defaults={
+                "profession": "Physiotherapist",
+                "organisation": "Northgate Orthopaedic Hospital (example)",
+                "verified_at": timezone.now(),
+                "verified_by": people["rosa"],
+                "verification_note": "Example entry: registration checked with the professional register.",
+            },
+        )
+        seminar.speakers.add(speaker)
+        for asker, body, anonymous, voters, answer in SPEAKER_QUESTIONS:
+            question = qa.ask(author=people[asker], event=seminar, body=body, anonymous=anonymous)
+            for voter in voters:
+                qa.vote(member=people[voter], question=question)
+            if answer:
+                qa.answer(answerer=speaker, question=question, body=answer)
 
     def _circles(self, people: dict[str, User]) -> dict[str, Circle]:
         now = timezone.now()
