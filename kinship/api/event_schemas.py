@@ -11,6 +11,7 @@ from kinship.api.schemas import Input, UserOut
 Id = Annotated[StrictInt, Field(ge=1, le=2**63 - 1)]
 
 WHEN = "ISO 8601, e.g. 2026-12-01T18:00:00+00:00; without an offset it is read in the event's time zone."
+MODERATED = "Questions for the speakers wait for a facilitator's approval before members see them."
 RULE = "An RFC 5545 RRULE such as FREQ=WEEKLY;BYDAY=TU (at most daily); empty for a single event."
 
 
@@ -33,6 +34,7 @@ class EventIn(Input):
     online: StrictBool = False
     meeting_link: StrictStr = Field(default="", description="Shown only to members with a seat, from 30 min before.")
     capacity: StrictInt | None = Field(default=None, description="Seats per occurrence; null for no limit.")
+    questions_moderated: StrictBool = Field(default=False, description=MODERATED)
     speakers: list[Id] = Field(default_factory=list, description="User ids of members of the circle.")
     partners: list[Id] = Field(default_factory=list, description="Organisation ids.")
 
@@ -56,6 +58,7 @@ class EventPatch(Input):
     online: StrictBool | None = None
     meeting_link: StrictStr | None = None
     capacity: StrictInt | None = None
+    questions_moderated: StrictBool | None = Field(default=None, description=MODERATED)
     speakers: list[Id] | None = None
     partners: list[Id] | None = None
 
@@ -124,6 +127,8 @@ class EventOut(BaseModel):
     place: PlaceOut
     capacity: int | None
     cancelled: bool
+    questions_moderated: bool = Field(description=MODERATED)
+    questions_url: str = Field(description="The event's questions page (GET /events/{id}/questions for the API).")
     can_manage: bool
     created_at: datetime
     updated_at: datetime

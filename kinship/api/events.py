@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.http import Http404, HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from ninja import Router, Status
@@ -92,6 +93,8 @@ def _event_out(event: Event, *, facilitators: Collection[int], can_manage: bool)
         },
         "capacity": event.capacity,
         "cancelled": event.is_cancelled,
+        "questions_moderated": event.questions_moderated,
+        "questions_url": reverse("qa:questions", args=[event.pk]),
         "can_manage": can_manage,
         "created_at": event.created_at,
         "updated_at": event.updated_at,

@@ -3,7 +3,7 @@
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Router
 
-from kinship.api import accounts, circles, discussions, errors, events
+from kinship.api import accounts, circles, discussions, errors, events, qa
 from kinship.api.parser import JsonParser
 
 api = NinjaAPI(
@@ -24,6 +24,7 @@ api.add_router("", accounts.router)
 api.add_router("", circles.router)
 api.add_router("", discussions.router)
 api.add_router("", events.router)
+api.add_router("", qa.router)
 
 # Last, so it only catches what no route above matched: an unknown API path is a problem+json 404 too.
 fallback = Router()

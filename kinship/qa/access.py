@@ -26,9 +26,7 @@ def has_rsvp(user: Any, event: Event) -> bool:
         user._kinship_rsvp_events = {}
     found = user._kinship_rsvp_events.get(event.pk)
     if found is None:
-        found = Rsvp.objects.filter(
-            occurrence__event=event, member=user, answer__in=[Rsvp.GOING, Rsvp.MAYBE]
-        ).exists()
+        found = Rsvp.objects.filter(occurrence__event=event, member=user, answer__in=[Rsvp.GOING, Rsvp.MAYBE]).exists()
         user._kinship_rsvp_events[event.pk] = found
     return bool(found)
 

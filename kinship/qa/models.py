@@ -124,3 +124,6 @@ class Vote(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["question", "voter"], name="one_vote_per_member")]
         indexes = [models.Index(fields=["voter", "question"], name="vote_voter_question")]
+
+    def __str__(self) -> str:
+        return f"{self.voter_id} → {self.question_id}"

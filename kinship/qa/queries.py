@@ -25,7 +25,7 @@ class QuestionRow:
 
     @property
     def answerer_badge(self) -> str:
-        """"Verified professional · Physiotherapist" once staff have verified the answerer."""
+        """The badge an answer carries ("Verified professional · Physiotherapist") once staff verified the answerer."""
         profile = self.answerer_profile
         if profile is None or not profile.is_verified:
             return ""

@@ -4,6 +4,7 @@ from datetime import timedelta
 from urllib.parse import urlencode
 
 from kinship.api.tests.test_events_api import EventApiTestCase, make_event, soon
+from kinship.circles.models import Circle
 from kinship.core import factories
 from kinship.events import services
 from kinship.events.models import Occurrence, Rsvp, occurrence_key
@@ -43,13 +44,21 @@ class RsvpTests(EventApiTestCase):
         self.assertEqual(Occurrence.objects.get().going_count, 1)
 
     def test_non_members_get_403_with_a_clear_reason(self):
-        for user in (self.cast.outsider, self.cast.pending):
-            body = self.assertProblem(self.rsvp(user), 403)
-            self.assertIn("Join the circle", body["detail"])
+        # A public circle's meetings take anyone verified; in a private circle only members answer.
+        self.cast.circle.visibility = Circle.PRIVATE
+        self.cast.circle.save()
+        body = self.assertProblem(self.rsvp(self.cast.staff), 403)  # sees the meeting, holds no membership
+        self.assertIn("Join the circle", body["detail"])
+        self.assertProblem(self.rsvp(self.cast.outsider), 404)
         body = self.assertProblem(self.rsvp(self.cast.unverified), 403)
         self.assertIn("Confirm your email", body["detail"])
         self.assertProblem(self.rsvp(None), 401)
         self.assertFalse(Rsvp.objects.exists())
+
+    def test_a_verified_outsider_may_answer_for_a_public_circles_meeting(self):
+        response = self.rsvp(self.cast.outsider)
+        self.assertEqual(response.status_code, 200, response.content)
+        self.assertTrue(Rsvp.objects.filter(member=self.cast.outsider).exists())
 
     def test_hidden_circle_event_is_404_to_outsiders(self):
         circle, facilitator = self.hidden_circle()
