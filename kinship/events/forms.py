@@ -26,7 +26,7 @@ NEVER, AFTER, ON_DATE = "never", "count", "until"
 END_CHOICES = [(NEVER, "No end"), (AFTER, "After a number of meetings"), (ON_DATE, "On a date")]
 SERVICE_FIELDS = [
     "title", "kind", "description", "timezone", "starts_at", "ends_at", "in_person", "address", "step_free",
-    "accessible_toilet", "parking", "accessibility_notes", "online", "meeting_link", "capacity",
+    "accessible_toilet", "parking", "accessibility_notes", "online", "meeting_link", "capacity", "questions_moderated",
 ]  # fmt: skip
 
 
@@ -106,6 +106,11 @@ class EventForm(forms.Form):
         required=False,
         widget=forms.NumberInput(attrs={"min": 1}),
         help_text="Leave it empty for no limit. Past the limit, people join a waitlist.",
+    )
+    questions_moderated = forms.BooleanField(
+        label="Questions wait for a facilitator's approval",
+        required=False,
+        help_text="Members' questions for the speaker show to others only once a facilitator has approved them.",
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -169,15 +169,24 @@ def _refuse(field: str, message: str) -> Any:
     raise Invalid("Please correct the highlighted fields.", errors={field: [message]})
 
 
-def _speakers(circle: Circle, ids: Any) -> list[User]:
-    """Speakers are accounts that belong to the circle (invitations from outside come with Q&A)."""
-    if not isinstance(ids, list | tuple) or len(ids) > MAX_SPEAKERS or not all(isinstance(i, int) for i in ids):
+def _speakers(circle: Circle, ids: Any, event: Event | None = None) -> list[User]:
+    """Speakers are members of the circle, or people already speaking at the event.
+
+    Invited speakers from outside the circle join through qa.speakers.accept; keeping them here
+    means an edit that sends the current list back neither drops nor refuses them.
+    """
+    if (
+        not isinstance(ids, list | tuple)
+        or len(ids) > MAX_SPEAKERS
+        or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids)
+    ):
         _refuse("speakers", f"Give up to {MAX_SPEAKERS} member ids.")
-    found = list(
-        User.objects.filter(pk__in=ids, memberships__circle=circle, memberships__status=Membership.ACTIVE).distinct()
-    )
+    allowed = Q(memberships__circle=circle, memberships__status=Membership.ACTIVE)
+    if event is not None and event.pk is not None:
+        allowed |= Q(pk__in=event.speakers.values("pk"))
+    found = list(User.objects.filter(allowed, pk__in=ids).distinct())
     if len(found) != len(set(ids)):
-        _refuse("speakers", "Speakers must be members of this circle.")
+        _refuse("speakers", "Speakers must be members of this circle or already speak at this event.")
     return found
 
 
@@ -219,7 +228,7 @@ def update_event(*, actor: User, event: Event, changes: dict[str, Any]) -> Event
     if not access.can_manage_events(actor, event.circle):
         raise NotAllowed("Only the circle's facilitators can change its events.")
     changes = dict(changes)
-    speakers = _speakers(event.circle, changes.pop("speakers")) if "speakers" in changes else None
+    speakers = _speakers(event.circle, changes.pop("speakers"), event) if "speakers" in changes else None
     partners = _partners(changes.pop("partners")) if "partners" in changes else None
     unknown = set(changes) - set(EVENT_FIELDS)
     if unknown:

@@ -25,6 +25,9 @@ from kinship.core.htmx import is_htmx
 from kinship.events import access, queries, recurrence, services
 from kinship.events.forms import EventForm, OccurrenceForm, RsvpForm, event_initial
 from kinship.events.models import Event, Rsvp, occurrence_key, parse_occurrence_key
+from kinship.qa import access as qa_access
+from kinship.qa import queries as qa_queries
+from kinship.qa.models import Question
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 EVENT_PAGE_DATES = 12
@@ -160,8 +163,20 @@ def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
         "partners": list(event.partners.all()),
         "can_manage": access.can_manage_events(request.user, event.circle),
         "first_url": reverse("events:occurrence-detail", args=[event.pk, occurrence_key(event.starts_at)]),
+        **_questions_context(request, event),
     }
     return render(request, "events/event_detail.html", ctx)
+
+
+def _questions_context(request: HttpRequest, event: Event) -> dict[str, Any]:
+    """The event page's "Questions for the speaker": a link, the open count and the archive of answers."""
+    can_see = qa_access.can_see_questions(request.user, event)
+    return {
+        "can_see_questions": can_see,
+        "open_question_count": Question.objects.filter(event=event, status=Question.OPEN).count() if can_see else 0,
+        "answered_questions": qa_queries.archive(request.user, event) if can_see else [],
+        "can_invite_speakers": qa_access.can_invite_speakers(request.user, event),
+    }
 
 
 @login_required

@@ -40,6 +40,7 @@ def _bump(event: Event) -> int:
 
 
 def _flag(value: Any, field: str) -> bool:
+    """The ask form's checkbox ("on" or absent) or the API's boolean."""
     if value is None:
         return False
     if isinstance(value, bool):
@@ -48,7 +49,7 @@ def _flag(value: Any, field: str) -> bool:
         return True
     if value in ("", "off", "false", "0"):
         return False
-    raise Invalid(f"{field} must be true or false.", errors={field: ["Must be true or false."]})
+    raise Invalid("Choose yes or no for asking anonymously.", errors={field: ["Must be true or false."]})
 
 
 def why_cannot_ask(user: Any, event: Event) -> str:
