@@ -3,6 +3,7 @@
 import unicodedata
 from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import authenticate, password_validation
@@ -80,7 +81,15 @@ def check_password(password: Any, user: User | None = None) -> str:
 
 @transaction.atomic
 def sign_up(
-    *, email: Any, password: Any, display_name: Any, role: Any, accept_terms: Any, base_url: str, address: str
+    *,
+    email: Any,
+    password: Any,
+    display_name: Any,
+    role: Any,
+    accept_terms: Any,
+    base_url: str,
+    address: str,
+    next_url: str = "",
 ) -> User | None:
     """Create an unverified member and send the verification link.
 
@@ -123,7 +132,7 @@ def sign_up(
             )
     except IntegrityError:
         return None  # the same address signed up a moment ago
-    transaction.on_commit(lambda: send_verification(user=user, base_url=base_url))
+    transaction.on_commit(lambda: send_verification(user=user, base_url=base_url, next_url=next_url))
     return user
 
 
@@ -142,9 +151,15 @@ def verification_token(user: User) -> str:
     return signing.dumps({"u": user.pk, "e": email_digest(user.email)}, salt=VERIFY_SALT)
 
 
-def send_verification(*, user: User, base_url: str) -> None:
-    """Email the link that proves the member owns their address."""
+def send_verification(*, user: User, base_url: str, next_url: str = "") -> None:
+    """Email the link that proves the member owns their address.
+
+    `next_url` (a local path the caller has checked, such as a speaker invitation) rides along,
+    so that after confirming and signing in the member lands where they were going.
+    """
     link = base_url.rstrip("/") + reverse("accounts:verify", args=[verification_token(user)])
+    if next_url:
+        link += "?" + urlencode({"next": next_url})
     body = render_to_string("accounts/email/verify.txt", {"user": user, "link": link})
     send_mail("Confirm your email for Kinship", body, None, [user.email])
 

@@ -1,4 +1,5 @@
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import login, logout
@@ -7,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -31,10 +32,19 @@ def _base_url(request: HttpRequest) -> str:
     return request.build_absolute_uri("/")
 
 
+def _next_url(request: HttpRequest) -> str:
+    """Where to go after signing in: a path on this site only, never elsewhere."""
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, require_https=request.is_secure()):
+        return ""
+    return next_url
+
+
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("core:home")
     form = SignUpForm(request.POST if request.method == "POST" else None)
+    next_url = _next_url(request)
     if request.method == "POST":
         data = {f: request.POST.get(f, "") for f in ("email", "password", "display_name", "role")}
         try:
@@ -43,14 +53,15 @@ def signup(request: HttpRequest) -> HttpResponse:
                 accept_terms=request.POST.get("accept_terms") == "on",
                 base_url=_base_url(request),
                 address=client_address(request),
+                next_url=next_url,
             )
         except Invalid as error:
             form.is_valid()
             show_errors(form, error)
-            return render(request, "accounts/signup.html", {"form": form}, status=422)
+            return render(request, "accounts/signup.html", {"form": form, "next": next_url}, status=422)
         # Not signed in yet: a taken address must look exactly like a new one.
         return redirect("accounts:verify-sent")
-    return render(request, "accounts/signup.html", {"form": form})
+    return render(request, "accounts/signup.html", {"form": form, "next": next_url})
 
 
 def verify(request: HttpRequest, token: str) -> HttpResponse:
@@ -58,11 +69,13 @@ def verify(request: HttpRequest, token: str) -> HttpResponse:
         user = services.verify_email(token=token)
     except Invalid as error:
         return render(request, "accounts/verify_failed.html", {"detail": error.detail}, status=400)
+    next_url = _next_url(request)
     if request.user.is_authenticated and request.user.pk == user.pk:
         messages.success(request, "Thank you — your email address is confirmed.")
-        return redirect("core:home")
+        return redirect(next_url or "core:home")
     messages.success(request, "Thank you — your email address is confirmed. Please sign in.")
-    return redirect("accounts:login")
+    login_url = reverse("accounts:login")
+    return redirect(f"{login_url}?{urlencode({'next': next_url})}" if next_url else login_url)
 
 
 def verify_sent(request: HttpRequest) -> HttpResponse:
@@ -77,9 +90,7 @@ def verify_sent(request: HttpRequest) -> HttpResponse:
 
 def signin(request: HttpRequest) -> HttpResponse:
     form = SignInForm(request.POST if request.method == "POST" else None)
-    next_url = request.POST.get("next") or request.GET.get("next") or ""
-    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, require_https=request.is_secure()):
-        next_url = ""
+    next_url = _next_url(request)
     if request.method == "POST":
         try:
             user = services.sign_in(

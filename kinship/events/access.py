@@ -55,13 +55,18 @@ def can_manage_events(user: Any, circle: Circle) -> bool:
     return circle_access.can_moderate(user, circle)
 
 
-def can_rsvp(user: Any, circle: Circle) -> bool:
-    """Verified active members; a public circle's events also any verified person not removed from it."""
+def can_rsvp(user: Any, event: Event) -> bool:
+    """Verified active members; for a public circle's events any verified person not removed from it;
+    and the event's own speakers, who need a seat (and the meeting link) like everyone else."""
+    circle = event.circle
     if circle_access.can_post(user, circle):
+        return True
+    if not getattr(user, "is_verified", False):
+        return False
+    if is_speaker(user, event):
         return True
     return (
         circle.visibility == Circle.PUBLIC
-        and bool(getattr(user, "is_verified", False))
         and circle_access.can_see_circle(user, circle)
         and not circle_access.was_removed(user, circle)
     )

@@ -444,7 +444,7 @@ def rsvp(*, member: User, event: Event, original_start: datetime, answer: str) -
     """Record the member's answer for one date; past capacity "going" joins the waitlist."""
     if answer not in Rsvp.ANSWERS:
         raise Invalid("Answer going, maybe or not going.", errors={"status": ["Choose going, maybe or not going."]})
-    if not access.can_rsvp(member, event.circle):
+    if not access.can_rsvp(member, event):
         raise NotAllowed(_why_cannot_rsvp(member, event.circle))
     # Lock the occurrence so two people taking the last seat cannot both get it, and the
     # waitlist keeps the order in which answers arrived.

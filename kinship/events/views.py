@@ -214,7 +214,7 @@ def _rsvp_context(request: HttpRequest, slot: queries.Slot, *, error: str = "") 
         "rsvp": mine,
         "waitlist_count": waiting["total"],
         "waitlist_position": waiting["ahead"] + 1 if mine and mine.waitlisted else None,
-        "can_rsvp": access.can_rsvp(request.user, slot.event.circle),
+        "can_rsvp": access.can_rsvp(request.user, slot.event),
         "is_open": not slot.cancelled and slot.starts_at > now,
         "show_link": access.can_see_meeting_link(mine, starts_at=slot.starts_at, ends_at=slot.ends_at, now=now),
         "link_opens_at": slot.starts_at - access.LINK_OPENS_BEFORE,

@@ -40,7 +40,7 @@ def can_ask(user: Any, event: Event) -> bool:
     return (
         event.circle.visibility == Circle.PUBLIC
         and bool(getattr(user, "is_verified", False))
-        and event_access.can_rsvp(user, event.circle)
+        and event_access.can_rsvp(user, event)
         and has_rsvp(user, event)
     )
 

@@ -126,7 +126,7 @@ def _accept_context(request: HttpRequest, invitation: SpeakerInvitation, token: 
         "profile": profile,
         "ask_profile": user.is_authenticated and profile is None,
         "login_url": reverse("accounts:login") + "?" + urlencode({"next": here}),
-        "signup_url": reverse("accounts:signup"),
+        "signup_url": reverse("accounts:signup") + "?" + urlencode({"next": here}),
         "here": here,
     }
 

@@ -20,6 +20,7 @@ from kinship.accounts.tests.support import (
     database_state,
     hold_rate_window,
     link_in,
+    path_of,
 )
 from kinship.core.errors import Invalid
 from kinship.core.testing import KinshipTestCase
@@ -71,6 +72,25 @@ class SignUpPageTests(AccountsAssertions, KinshipTestCase):
         # Not signed in: otherwise a taken address would look different from a new one.
         self.assertNotIn("_auth_user_id", self.client.session)
         self.assertTrue(user.check_password(STRONG_PASSWORD))
+
+    def test_a_local_next_rides_through_the_confirmation_link_to_sign_in(self):
+        target = "/speak/some-invitation/"
+        self.assertContains(self.client.get(reverse("accounts:signup") + f"?next={target}"), f'value="{target}"')
+        with self.captureOnCommitCallbacks(execute=True):
+            self.client.post(reverse("accounts:signup"), {**form(), "next": target})
+        link = path_of(link_in(mail.outbox[-1]))
+        response = self.client.get(link)
+        self.assertRedirects(response, reverse("accounts:login") + "?next=%2Fspeak%2Fsome-invitation%2F")
+        self.assertTrue(User.objects.get(email="noor@example.org").is_verified)
+
+    def test_a_next_to_another_site_is_dropped(self):
+        for target in ("https://evil.example.com/", "//evil.example.com/", "javascript:alert(1)"):
+            mail.outbox.clear()
+            User.objects.filter(email="noor@example.org").delete()
+            with self.subTest(target=target), self.captureOnCommitCallbacks(execute=True):
+                self.client.post(reverse("accounts:signup"), {**form(), "next": target})
+            self.assertNotIn("next=", link_in(mail.outbox[-1]))
+            self.assertNotIn("evil", mail.outbox[-1].body)
 
     def test_sign_up_stores_terms_acceptance_time_version_and_role(self):
         started = timezone.now()

@@ -49,20 +49,33 @@ class EventVisibilityTests(TestCase):
             (Circle.HIDDEN, {"member", "facilitator"}),
         ):
             cast = make_cast(visibility=visibility)
+            event = factories.make_event(circle=cast.circle, facilitator=cast.facilitator)
             managers = {cast.facilitator, cast.staff}
             for role in ("outsider", "pending", "unverified", "member", "facilitator", "staff"):
                 person = getattr(cast, role)
                 with self.subTest(visibility=visibility, role=role):
                     self.assertEqual(access.can_manage_events(person, cast.circle), person in managers)
                     self.assertEqual(access.can_see_attendees(person, cast.circle), person in managers)
-                    self.assertEqual(access.can_rsvp(person, cast.circle), role in rsvpers)
-            self.assertFalse(access.can_rsvp(AnonymousUser(), cast.circle))
+                    self.assertEqual(access.can_rsvp(person, event), role in rsvpers)
+            self.assertFalse(access.can_rsvp(AnonymousUser(), event))
 
     def test_removed_member_cannot_rsvp_even_to_a_public_circle(self) -> None:
         cast = make_cast()
         Membership.objects.filter(user=cast.member, circle=cast.circle).update(status=Membership.REMOVED)
         circle_access.forget_memberships(cast.member)
-        self.assertFalse(access.can_rsvp(cast.member, cast.circle))
+        event = factories.make_event(circle=cast.circle, facilitator=cast.facilitator)
+        self.assertFalse(access.can_rsvp(cast.member, event))
+
+    def test_an_events_speakers_may_rsvp_even_in_a_private_circle(self) -> None:
+        cast = make_cast(visibility=Circle.PRIVATE)
+        event = factories.make_event(circle=cast.circle, facilitator=cast.facilitator)
+        speaker = factories.make_user(display_name="Dr Osei")
+        self.assertFalse(access.can_rsvp(speaker, event))
+        event.speakers.add(speaker)
+        fresh = access.get_event_for(speaker, event.pk)
+        self.assertTrue(access.can_rsvp(speaker, fresh))
+        other = factories.make_event(circle=cast.circle, facilitator=cast.facilitator)
+        self.assertFalse(access.can_rsvp(speaker, other))
 
 
 class MeetingLinkTests(TestCase):

@@ -156,12 +156,13 @@ class SpeakerFlowTests(SmtpTestMixin, TestCase):
         self.assertContains(page, "What being a speaker means")
         login = reverse("accounts:login") + "?next=" + accept_url(token).replace("/", "%2F")
         self.assertContains(page, login)
-        self.assertContains(page, reverse("accounts:signup"))
-        self.assertContains(page, "come back to")
+        signup_url = reverse("accounts:signup") + "?next=" + accept_url(token).replace("/", "%2F")
+        self.assertContains(page, signup_url)
+        self.assertContains(page, "brings you back here")
 
         with self.captureOnCommitCallbacks(execute=True):
             signup = self.client.post(
-                reverse("accounts:signup"),
+                signup_url,
                 {
                     "email": INVITEE,
                     "password": PASSWORD,
@@ -172,13 +173,12 @@ class SpeakerFlowTests(SmtpTestMixin, TestCase):
             )
         self.assertRedirects(signup, reverse("accounts:verify-sent"))
         verification = self.inbox.wait_for(2)[1]
-        # Sign-up links use the host of the request that signed up.
-        link = re.search(r"https?://[^/\s]+(/accounts/verify/[^/\s]+/)", self.inbox.text_of(verification))
+        # Sign-up links use the host of the request that signed up; the invitation rides along as next.
+        link = re.search(r"https?://[^/\s]+(/accounts/verify/[^/\s]+/\?next=\S+)", self.inbox.text_of(verification))
         assert link
-        self.client.get(link.group(1))
-        signed_in = self.client.post(
-            reverse("accounts:login"), {"email": INVITEE_STORED, "password": PASSWORD, "next": accept_url(token)}
-        )
+        confirmed = self.client.get(link.group(1))
+        self.assertRedirects(confirmed, login, fetch_redirect_response=False)
+        signed_in = self.client.post(confirmed["Location"], {"email": INVITEE_STORED, "password": PASSWORD})
         self.assertRedirects(signed_in, accept_url(token))
         speaker = User.objects.get(email__iexact=INVITEE)
         self.assertTrue(speaker.is_verified)
