@@ -40,7 +40,7 @@ def _user(request: HttpRequest) -> Any:
 
 
 def _with_people(questions: QuerySet[Question]) -> QuerySet[Question]:
-    return questions.select_related("author", "answered_by", "answered_by__speaker_profile")
+    return questions.select_related("author", "answered_by", "answered_by__speaker_profile", "merged_into")
 
 
 def _answer_out(row: QuestionRow, facilitators: set[int]) -> dict[str, Any] | None:
@@ -175,7 +175,8 @@ def question_list(
 def question_create(request: HttpRequest, event_id: int, payload: QuestionIn) -> Status[Any]:
     """Verified members of the circle ask, and for a public circle's event whoever RSVP'd going or maybe.
     At most 10 questions per member per event. When the event pre-moderates questions the new one is
-    `pending`, seen only by its asker and the facilitators until approved. Honours Idempotency-Key."""
+    `pending`, seen only by its asker and the facilitators until approved. Honours Idempotency-Key; asking
+    the same text again while the first is still pending or open returns that question and creates nothing."""
     user = _user(request)
 
     def create() -> Status[Any]:

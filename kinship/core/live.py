@@ -22,7 +22,7 @@ from django.db import transaction
 logger = logging.getLogger(__name__)
 
 PREFIX = "kinship:live:"
-# A reader that falls this far behind only needs the latest version; older ones are dropped.
+# A reader that falls this far behind only needs the latest version; the oldest are dropped.
 QUEUE_SIZE = 50
 
 
@@ -34,12 +34,16 @@ class Hub:
         self._listeners: dict[str, set[queue.Queue[dict[str, Any]]]] = {}
 
     def deliver(self, channel: str, message: dict[str, Any]) -> None:
+        # Under the lock, so only readers (who only take) act on a queue between making room and putting.
         with self._lock:
-            targets = list(self._listeners.get(channel, ()))
-        for target in targets:
-            # A reader this far behind redraws from the newest version anyway.
-            with contextlib.suppress(queue.Full):
-                target.put_nowait(message)
+            for target in self._listeners.get(channel, ()):
+                try:
+                    target.put_nowait(message)
+                except queue.Full:
+                    # A reader this far behind needs the newest version, not the oldest it has not read.
+                    with contextlib.suppress(queue.Empty):
+                        target.get_nowait()
+                    target.put_nowait(message)
 
     @contextmanager
     def listen(self, channel: str) -> Iterator[queue.Queue[dict[str, Any]]]:

@@ -22,6 +22,8 @@ class QuestionRow:
     voted: bool
     can_vote: bool
     answerer_profile: SpeakerProfile | None
+    # Where a merged question went, while the viewer may still read that question (None once it was dismissed).
+    merged_into: Question | None = None
 
     @property
     def answerer_badge(self) -> str:
@@ -69,6 +71,18 @@ def _profile(user: Any) -> SpeakerProfile | None:
         return None
 
 
+def _merged_into(user: Any, question: Question, *, moderator: bool) -> Question | None:
+    """The question a merged one went into, unless it has since left the viewer's sight (dismissed, say)."""
+    if question.status != Question.MERGED or question.merged_into_id is None:
+        return None
+    target = question.merged_into
+    if target is None:
+        return None
+    if moderator or target.status in (Question.OPEN, Question.ANSWERED) or access.is_mine(user, target):
+        return target
+    return None
+
+
 def rows_for(user: Any, event: Event, questions: list[Question]) -> list[QuestionRow]:
     voted: set[int] = set()
     signed_in = bool(getattr(user, "is_authenticated", False))
@@ -79,6 +93,7 @@ def rows_for(user: Any, event: Event, questions: list[Question]) -> list[Questio
             )
         )
     may_vote = access.can_vote(user, event)
+    moderator = access.can_moderate(user, event)
     rows = []
     for question in questions:
         question.event = event
@@ -92,6 +107,7 @@ def rows_for(user: Any, event: Event, questions: list[Question]) -> list[Questio
                 voted=question.pk in voted,
                 can_vote=may_vote and not mine and question.status == Question.OPEN,
                 answerer_profile=_profile(question.answered_by),
+                merged_into=_merged_into(user, question, moderator=moderator),
             )
         )
     return rows

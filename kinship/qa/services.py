@@ -64,7 +64,10 @@ def why_cannot_ask(user: Any, event: Event) -> str:
 
 @transaction.atomic
 def ask(*, author: User, event: Event, body: Any, anonymous: Any = False) -> Question:
-    """A question for the event's speaker; waits for approval when the event pre-moderates questions."""
+    """A question for the event's speaker; waits for approval when the event pre-moderates questions.
+
+    Asking the same text again while the first is still waiting or open returns that one and makes nothing.
+    """
     if not access.can_ask(author, event):
         raise NotAllowed(why_cannot_ask(author, event))
     errors: dict[str, list[str]] = {}
@@ -84,6 +87,20 @@ def ask(*, author: User, event: Event, body: Any, anonymous: Any = False) -> Que
         raise Invalid(details[0] if len(details) == 1 else "Please correct the highlighted fields.", errors=errors)
     _bump(event)
     moderated = Event.objects.values_list("questions_moderated", flat=True).get(pk=event.pk)
+    # A double submit (two taps on a slow phone, a resent form) makes one question, not two alike.
+    already = (
+        Question.objects.filter(
+            event=event,
+            author=author,
+            body=clean["body"],
+            anonymous=clean["anonymous"],
+            status__in=[Question.PENDING, Question.OPEN],
+        )
+        .order_by("pk")
+        .first()
+    )
+    if already is not None:
+        return already
     asked = Question.objects.filter(event=event, author=author).count()
     if asked >= QUESTIONS_PER_MEMBER:
         raise Invalid(

@@ -48,7 +48,7 @@ def _is_live(event: Event) -> bool:
     return slot is not None and not slot.cancelled and slot.starts_at <= now < slot.ends_at
 
 
-def _board_context(request: HttpRequest, event: Event, *, error: str = "") -> dict[str, Any]:
+def _board_context(request: HttpRequest, event: Event, *, error: str = "", message: str = "") -> dict[str, Any]:
     user = request.user
     return {
         "event": event,
@@ -56,6 +56,8 @@ def _board_context(request: HttpRequest, event: Event, *, error: str = "") -> di
         "can_moderate": access.can_moderate(user, event),
         "can_answer": access.can_answer(user, event),
         "error": error,
+        # What the viewer's own action did, for questions.js to read out: the row may have moved away.
+        "message": message,
     }
 
 
@@ -79,8 +81,10 @@ def _page(request: HttpRequest, event: Event, form: AskForm, *, status: int = 20
     return render(request, "qa/questions.html", ctx, status=status)
 
 
-def _board_response(request: HttpRequest, event: Event, *, error: str = "", status: int = 200) -> HttpResponse:
-    response = render(request, BOARD, _board_context(request, event, error=error), status=status)
+def _board_response(
+    request: HttpRequest, event: Event, *, error: str = "", message: str = "", status: int = 200
+) -> HttpResponse:
+    response = render(request, BOARD, _board_context(request, event, error=error, message=message), status=status)
     # Each viewer's board differs (votes, hidden askers): never cache it anywhere.
     response["Cache-Control"] = "no-store, private"
     return response
@@ -99,7 +103,7 @@ def _refused(request: HttpRequest, event: Event, refused: KinshipError) -> HttpR
 def _done(request: HttpRequest, question: Question, message: str, *, anchor: int | None = None) -> HttpResponse:
     """After a change: htmx gets the fresh board, a plain form goes back to the question (PRG)."""
     if is_htmx(request):
-        return _board_response(request, question.event)
+        return _board_response(request, question.event, message=message)
     messages.success(request, message)
     return redirect(reverse("qa:questions", args=[question.event_id]) + f"#question-{anchor or question.pk}")
 

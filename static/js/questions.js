@@ -18,6 +18,7 @@
   var busy = false;
   var wanted = false;
   var lastAnnounced = 0;
+  var beforeAction = null; // where the member was when their own vote or moderation click left
 
   function board() {
     return document.getElementById("board");
@@ -28,10 +29,11 @@
     return current ? parseInt(current.getAttribute("data-version"), 10) || 0 : 0;
   }
 
-  function announce(text) {
+  // `mine`: the result of the member's own action, said at once; live news waits its turn.
+  function announce(text, mine) {
     var status = document.getElementById("board-status");
     var now = Date.now();
-    if (!status || now - lastAnnounced < ANNOUNCE_GAP_MS) {
+    if (!status || (!mine && now - lastAnnounced < ANNOUNCE_GAP_MS)) {
       return;
     }
     lastAnnounced = now;
@@ -186,20 +188,73 @@
     }
   }
 
-  // A refused vote (429) comes back as the board with its message: show it instead of dropping it.
+  function isBoard(html) {
+    return typeof html === "string" && /^\s*<div id="board"/.test(html);
+  }
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail && event.detail.elt;
+    var current = board();
+    if (!current || !elt || !current.contains(elt)) {
+      return;
+    }
+    var focused = document.activeElement;
+    var row = elt.closest ? elt.closest("article[id^='question-']") : null;
+    beforeAction = { focusId: focused && focused.id ? focused.id : null, rowId: row ? row.id : null };
+  });
   document.addEventListener("htmx:beforeSwap", function (event) {
     var detail = event.detail;
-    if (detail.xhr && detail.xhr.status === 429 && detail.target && detail.target.id === "board") {
+    if (!detail.target || detail.target.id !== "board") {
+      return;
+    }
+    // A refused vote (429) comes back as the board with its message: show it instead of dropping it.
+    if (detail.xhr && detail.xhr.status === 429) {
       detail.shouldSwap = true;
       detail.isError = false;
+    }
+    // Not a board: the session ended (the sign-in page came back) or the form's token went stale.
+    // Never put a whole page inside the list; load the page again, which asks to sign in if need be.
+    if (detail.shouldSwap && !isBoard(detail.serverResponse)) {
+      detail.shouldSwap = false;
+      beforeAction = null;
+      window.location.reload();
+    }
+  });
+  // The button pressed may be gone (Approve, Pin, Dismiss change the row): keep focus in the same
+  // question rather than losing it to the top of the page, and say what happened.
+  document.addEventListener("htmx:afterSettle", function () {
+    var state = beforeAction;
+    var current = board();
+    beforeAction = null;
+    if (!state || !current) {
+      return;
+    }
+    var focused = document.activeElement;
+    if (!focused || focused === document.body || !document.documentElement.contains(focused)) {
+      var again = state.focusId ? document.getElementById(state.focusId) : null;
+      var row = state.rowId ? document.getElementById(state.rowId) : null;
+      var target = again || (row && row.querySelector("button, a[href]"));
+      if (!target) {
+        target = row || current.querySelector("h2");
+        if (target) {
+          target.setAttribute("tabindex", "-1");
+        }
+      }
+      if (target) {
+        target.focus();
+      }
+    }
+    var message = current.getAttribute("data-message");
+    if (message) {
+      announce(message, true);
     }
   });
   // The question went away meanwhile (dismissed, merged, approved elsewhere): show the list as it is now.
   document.addEventListener("htmx:responseError", function (event) {
     var target = event.detail && event.detail.target;
     if (target && target.id === "board") {
-      lastAnnounced = 0;
-      announce("That question has changed; the list is updated.");
+      beforeAction = null;
+      announce("That question has changed; the list is updated.", true);
       refresh();
     }
   });

@@ -2,6 +2,8 @@ import json
 import threading
 from unittest import mock
 
+from django.core.signals import request_finished
+from django.db import close_old_connections
 from django.test import override_settings
 from django.urls import reverse
 
@@ -19,6 +21,20 @@ def frames(chunk: bytes) -> list[dict[str, str]]:
         if fields:
             parsed.append(fields)
     return parsed
+
+
+def close(response) -> None:
+    """Close a stream as the server does when the client goes, without closing the test's own connection.
+
+    A response's close() sends request_finished, whose close_old_connections would close the connection
+    a TestCase holds its transaction on (on PostgreSQL; SQLite's in-memory one survives). The test client
+    does the same around the close it makes itself.
+    """
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
 
 
 @override_settings(REDIS_URL="", LIVE_STREAM_SECONDS=2)
@@ -42,7 +58,7 @@ class StreamTests(KinshipTestCase):
         [update] = frames(next(chunks))
         self.assertEqual(update, {"id": "1", "event": "version", "data": '{"version": 1}'})
         rest = b"".join(chunks)  # ends by itself after LIVE_STREAM_SECONDS
-        response.close()
+        close(response)
         everything = b"".join([rest])
         # A stream carries versions only: no question text, no asker, whoever listens.
         for frame in frames(everything):
@@ -70,10 +86,10 @@ class StreamTests(KinshipTestCase):
             busy = self.client.get(self.url)
             self.assertEqual(busy.status_code, 503)
             self.assertEqual(busy["Retry-After"], "30")
-            first.close()
+            close(first)
             again = self.client.get(self.url)
             self.assertEqual(again.status_code, 200)
-            again.close()
+            close(again)
 
     def test_a_fixed_number_of_queries(self) -> None:
         self.client.force_login(self.cast.member)
@@ -81,4 +97,4 @@ class StreamTests(KinshipTestCase):
             services.ask(author=factories.make_member(self.cast.circle), event=self.event, body=f"Q{n}")
         with self.assertNumQueries(4):  # event, session, user, version after listening
             response = self.client.get(self.url)
-        response.close()
+        close(response)
