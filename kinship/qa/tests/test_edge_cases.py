@@ -1,4 +1,4 @@
-"""Review of questions for speakers: privacy paths, double submits, rule gaps, live delivery and query counts."""
+"""Questions for speakers at the edges: privacy paths, double submits, rule gaps, live delivery and query counts."""
 
 import queue
 from typing import Any
