@@ -1,5 +1,6 @@
 """Who may see and do what with topics and posts; builds on the circle rules."""
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.http import Http404
@@ -7,6 +8,7 @@ from django.http import Http404
 from kinship.accounts.models import User
 from kinship.circles import access as circle_access
 from kinship.core.converters import id_or_404
+from kinship.discussions import sql
 from kinship.discussions.models import Post, Topic
 
 
@@ -17,9 +19,17 @@ def can_see_topic(user: Any, topic: Topic) -> bool:
     return not topic.hidden or circle_access.can_moderate(user, topic.circle)
 
 
-def get_topic_for(user: Any, topic_id: Any) -> Topic:
-    """The topic, or Http404 when missing or not readable by this user (no existence leak)."""
-    topic = Topic.objects.select_related("circle").filter(pk=id_or_404(topic_id)).first()
+def get_topic_for(user: Any, topic_id: Any, *, with_read_mark: bool = False) -> Topic:
+    """The topic, or Http404 when missing or not readable by this user (no existence leak).
+
+    `with_read_mark` also reads, in the same statement, when this user last read it (`topic.read_at`).
+    """
+    pk = id_or_404(topic_id)
+    if with_read_mark:
+        viewer = user.pk if getattr(user, "is_authenticated", False) else None
+        topic = sql.topic_with_read_mark(pk, viewer)
+    else:
+        topic = Topic.objects.select_related("circle").filter(pk=pk).first()
     if topic is None or not can_see_topic(user, topic):
         raise Http404("No such topic.")
     return topic
@@ -49,13 +59,51 @@ def can_react(user: Any, post: Post) -> bool:
     return circle_access.can_post(user, post.topic.circle) and not post.is_deleted
 
 
+@dataclass(frozen=True)
+class ThreadViewer:
+    """One viewer's standing in a topic, worked out once for every post of a page."""
+
+    user_id: int | None
+    # Facilitators of the circle and staff: they see hidden posts and anonymous authors, edit any post.
+    moderator: bool
+    # Verified active members: they react, and edit their own posts.
+    can_post: bool
+
+    def can_edit(self, *, author_id: int, deleted: bool) -> bool:
+        """Authors while they still belong to the circle; facilitators and staff in their circles."""
+        if deleted:
+            return False
+        if self.moderator:
+            return True
+        return self.user_id is not None and self.user_id == author_id and self.can_post
+
+    def shows_author(self, *, anonymous: bool) -> bool:
+        """Everyone sees who wrote a post, unless it was posted anonymously."""
+        return not anonymous
+
+    def shows_anonymous_author(self, *, anonymous: bool) -> bool:
+        """Facilitators and staff know who wrote an anonymous post; nobody else does."""
+        return anonymous and self.moderator
+
+    def folds(self, *, hidden: bool) -> bool:
+        """A post a facilitator hid keeps its place, without its words, for members."""
+        return hidden and not self.moderator
+
+
+def thread_viewer(user: Any, topic: Topic) -> ThreadViewer:
+    signed_in = getattr(user, "is_authenticated", False)
+    return ThreadViewer(
+        user_id=user.pk if signed_in else None,
+        moderator=sees_anonymous_authors(user, topic.circle),
+        can_post=circle_access.can_post(user, topic.circle),
+    )
+
+
 def can_edit(user: Any, post: Post) -> bool:
     """Authors while they still belong to the circle; facilitators and staff in their circles."""
     if post.is_deleted:
         return False
-    if circle_access.can_moderate(user, post.topic.circle):
-        return True
-    return getattr(user, "pk", None) == post.author_id and circle_access.can_post(user, post.topic.circle)
+    return thread_viewer(user, post.topic).can_edit(author_id=post.author_id, deleted=False)
 
 
 def can_delete(user: Any, post: Post) -> bool:
@@ -72,7 +120,7 @@ def sees_anonymous_authors(user: Any, circle: Any) -> bool:
 
 
 def shown_author(user: Any, post: Post) -> User | None:
-    """The author to show this viewer: None for an anonymous post unless they moderate."""
+    """The author to show this viewer: None for an anonymous post (see hidden_author)."""
     if post.anonymous:
         return None
     return post.author
@@ -80,6 +128,6 @@ def shown_author(user: Any, post: Post) -> User | None:
 
 def hidden_author(user: Any, post: Post) -> User | None:
     """The real author of an anonymous post, for facilitators and staff only."""
-    if post.anonymous and sees_anonymous_authors(user, post.topic.circle):
+    if thread_viewer(user, post.topic).shows_anonymous_author(anonymous=post.anonymous):
         return post.author
     return None

@@ -3,13 +3,13 @@
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import OuterRef, Prefetch, Subquery
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 
 from kinship.accounts.models import User
 from kinship.circles import access as circle_access
 from kinship.circles.models import Circle
-from kinship.core.pagination import Page, encode_cursor, paginate
-from kinship.discussions import access
+from kinship.core.pagination import Page, _coerce, _decode, encode_cursor, paginate
+from kinship.discussions import access, sql
 from kinship.discussions.models import Post, Reaction, Topic, TopicRead
 
 TOPIC_ORDER = ["-pinned", "-last_activity_at", "-id"]
@@ -53,17 +53,43 @@ def _decorate_post(user: Any, post: Post, topic: Topic, *, moderator: bool) -> N
     post.can_edit = access.can_edit(user, post)  # type: ignore[attr-defined]
 
 
-def _key(post: Post) -> str:
-    return encode_cursor([post.created_at, post.pk])
+def _key(post: Any) -> str:
+    return encode_cursor([post.created_at, post.id])
 
 
 @dataclass
 class Thread:
     topic: Topic
-    posts: list[Post]
+    posts: list[Any]
     next: str | None = None
     prev: str | None = None
     my_reactions: set[tuple[int, str]] = field(default_factory=set)
+
+
+def _thread_page(
+    posts: QuerySet[Any], *, cursor: str | None, before: str | None, last: bool, limit: int
+) -> tuple[list[Any], str | None, str | None]:
+    """Posts in order: forward from `cursor`, back from `before`, or the last page; with next and prev keys."""
+    if last or before:
+        back = paginate(posts, ["-created_at", "-id"], cursor=before, limit=limit)
+        items = list(reversed(back.items))
+        has_before, has_after = back.next is not None, bool(before)
+    else:
+        ahead = paginate(posts, POST_ORDER, cursor=cursor, limit=limit)
+        items = ahead.items
+        has_before, has_after = bool(cursor), ahead.next is not None
+    return (
+        items,
+        _key(items[-1]) if items and has_after else None,
+        _key(items[0]) if items and has_before else None,
+    )
+
+
+def _my_reactions(user: Any, posts: list[Any]) -> set[tuple[int, str]]:
+    """(post id, kind) of this member's reactions among `posts`."""
+    if not getattr(user, "is_authenticated", False) or not posts:
+        return set()
+    return set(Reaction.objects.filter(user=user, post__in=[p.id for p in posts]).values_list("post_id", "kind"))
 
 
 def topic_thread(
@@ -77,33 +103,53 @@ def topic_thread(
     replies_only: bool = False,
     with_source: bool = False,
 ) -> Thread:
-    """One page of a topic's posts in order (forward from `cursor`, back from `before`, or the last).
+    """One page of a topic's posts as model instances (forward from `cursor`, back from `before`, or the last).
 
-    Pages show the rendered HTML only; `with_source` also loads the Markdown the API returns.
+    For the API, which shapes whole posts; `with_source` also loads the Markdown. Pages use `topic_rows`.
     """
     posts = Post.objects.filter(topic=topic).select_related("author").defer(*AUTHOR_UNUSED)
     if not with_source:
         posts = posts.defer("body")
     if replies_only:
         posts = posts.filter(is_opening=False)
-    if last or before:
-        back = paginate(posts, ["-created_at", "-id"], cursor=before, limit=limit)
-        items = list(reversed(back.items))
-        has_before, has_after = back.next is not None, bool(before)
-    else:
-        ahead = paginate(posts, POST_ORDER, cursor=cursor, limit=limit)
-        items = ahead.items
-        has_before, has_after = bool(cursor), ahead.next is not None
-    mine: set[tuple[int, str]] = set()
-    if getattr(user, "is_authenticated", False) and items:
-        mine = set(Reaction.objects.filter(user=user, post__in=[p.pk for p in items]).values_list("post_id", "kind"))
+    items, next_key, prev_key = _thread_page(posts, cursor=cursor, before=before, last=last, limit=limit)
+    mine = _my_reactions(user, items)
     moderator = access.sees_anonymous_authors(user, topic.circle)
     for post in items:
         _decorate_post(user, post, topic, moderator=moderator)
-        post.reaction_list = [  # type: ignore[attr-defined]
-            (kind, label, getattr(post, f"{kind}_count"), (post.pk, kind) in mine)
-            for kind, label in Reaction.KIND_CHOICES
-        ]
+    return Thread(topic=topic, posts=items, next=next_key, prev=prev_key, my_reactions=mine)
+
+
+def topic_rows(
+    user: Any,
+    topic: Topic,
+    *,
+    cursor: str | None = None,
+    before: str | None = None,
+    last: bool = False,
+    limit: int = POSTS_PER_PAGE,
+) -> Thread:
+    """One page of a topic's posts as rows (sql.PostRow), in order, with the viewer's reactions: for the topic page.
+
+    The same pages as topic_thread (forward from `cursor`, back from `before`, or the last), read
+    as plain values in one statement: model instances cost more to build than the page to draw.
+    """
+    backward = last or bool(before)
+    raw = before if backward else cursor
+    key = None
+    if raw:
+        # Decoded as core.pagination does, so page links mean the same here as on every list.
+        at, post_id = (_coerce(Post, name, value) for name, value in zip(POST_ORDER, _decode(raw, 2), strict=True))
+        key = (at, post_id)
+    viewer = user.pk if getattr(user, "is_authenticated", False) else None
+    items, mine = sql.post_rows(topic.pk, viewer, key=key, backward=backward, limit=limit + 1)
+    more = len(items) > limit
+    items = items[:limit]
+    if backward:
+        items.reverse()
+        has_before, has_after = more, bool(before)
+    else:
+        has_before, has_after = bool(cursor), more
     return Thread(
         topic=topic,
         posts=items,

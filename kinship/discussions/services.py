@@ -230,13 +230,20 @@ def unreact(*, member: User, post: Post, kind: Any) -> bool:
     return bool(deleted)
 
 
-def mark_read(*, member: Any, topic: Topic) -> None:
-    """Remember the member has seen the topic as it is now."""
+_LOOK_UP = object()
+
+
+def mark_read(*, member: Any, topic: Topic, read_at: Any = _LOOK_UP) -> None:
+    """Remember the member has seen the topic as it is now.
+
+    `read_at`: the member's current mark (None: none yet) when the caller has read it already.
+    """
     if not getattr(member, "is_authenticated", False):
         return
     # Reading is the common case and a read is far cheaper than a write: only move the mark
     # when there is something new since the last visit.
-    read_at = TopicRead.objects.filter(user=member, topic=topic).values_list("read_at", flat=True).first()
+    if read_at is _LOOK_UP:
+        read_at = TopicRead.objects.filter(user=member, topic=topic).values_list("read_at", flat=True).first()
     if read_at is None or read_at < topic.last_activity_at:
         _upsert_read(member, topic, timezone.now())
 

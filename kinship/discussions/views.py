@@ -5,16 +5,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.backends.utils import csrf_input
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from kinship.accounts.auth import signed_in
 from kinship.circles import access as circle_access
 from kinship.core.errors import Invalid, NotAllowed
 from kinship.core.forms import show_errors
-from kinship.discussions import access, queries, services
+from kinship.discussions import access, fragments, queries, services
 from kinship.discussions.forms import PostEditForm, ReplyForm, TopicForm
 from kinship.discussions.models import CONTENT_NOTE_MAX, Post
 
@@ -52,37 +50,46 @@ def topic_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def topic_detail(request: HttpRequest, topic_id: int) -> HttpResponse:
-    topic = access.get_topic_for(request.user, topic_id)
-    thread = queries.topic_thread(
+    topic = access.get_topic_for(request.user, topic_id, with_read_mark=True)
+    thread = queries.topic_rows(
         request.user,
         topic,
         cursor=request.GET.get("cursor") or None,
         before=request.GET.get("before") or None,
         last=request.GET.get("last") == "1",
     )
-    services.mark_read(member=signed_in(request), topic=topic)
+    services.mark_read(member=signed_in(request), topic=topic, read_at=topic.read_at)  # type: ignore[attr-defined]
     return render(request, "discussions/topic_detail.html", _thread_context(request, thread, ReplyForm()))
 
 
 def _thread_context(request: HttpRequest, thread: queries.Thread, form: ReplyForm) -> dict[str, object]:
     topic = thread.topic
-    can_moderate = access.can_moderate_topic(request.user, topic)
-    rows = {
-        "posts": thread.posts,
-        "can_react": circle_access.can_post(request.user, topic.circle),
-        "can_moderate": can_moderate,
-        # Masked once: each masking draws 64 random characters, and every post has a form.
-        "csrf_field": csrf_input(request),
-    }
+    viewer = access.thread_viewer(request.user, topic)
+    # Masked once: each masking draws 64 random characters, and every post has a form.
+    posts = fragments.post_rows(thread.posts, viewer=viewer, mine=thread.my_reactions, csrf_field=csrf_input(request))
     return {
         "topic": topic,
         "circle": topic.circle,
         "thread": thread,
-        "posts_html": mark_safe(render_to_string("discussions/posts.html", rows, request, using="jinja2")),
+        "posts_html": posts,
         "form": form,
+        "reply": _reply_fields(form),
         "can_reply": access.can_reply(request.user, topic),
-        "can_moderate": can_moderate,
+        "can_moderate": viewer.moderator,
         "content_note_max": CONTENT_NOTE_MAX,
+    }
+
+
+def _reply_fields(form: ReplyForm) -> dict[str, object]:
+    """What the reply form shows: what was typed, and the errors by field."""
+    errors = form.errors if form.is_bound else {}
+    return {
+        "errors": bool(errors),
+        "body": form.data.get("body", ""),
+        "body_errors": errors.get("body", []),
+        "content_note": form.data.get("content_note", ""),
+        "content_note_errors": errors.get("content_note", []),
+        "anonymous": bool(form.data.get("anonymous")),
     }
 
 
@@ -96,7 +103,7 @@ def reply_create(request: HttpRequest, topic_id: int) -> HttpResponse:
     except Invalid as error:
         form.is_valid()
         show_errors(form, error)
-        thread = queries.topic_thread(request.user, topic, last=True)
+        thread = queries.topic_rows(request.user, topic, last=True)
         return render(request, "discussions/topic_detail.html", _thread_context(request, thread, form), status=422)
     # A new reply is the newest post: its place is the last page.
     return redirect(reverse("discussions:topic-detail", args=[topic.pk]) + f"?last=1#post-{reply.pk}")

@@ -1,0 +1,151 @@
+"""The topic page's two reads, written out in SQL.
+
+The topic page is the busiest page there is, and composing its reads with the ORM cost more than
+running them: each query spent longer being built and compiled in Python than in the database
+(docs/performance.md). Here they are written once: the topic, its circle and the viewer's read
+mark in one statement; a page of posts, their authors and the viewer's own reactions in another.
+Both run unchanged on SQLite and PostgreSQL; tests/test_sql.py holds them to the ORM's answers.
+Columns of whole models come from the models themselves, so a new field needs no change here.
+
+Only table and column names from the models, and constants, are written into the statements
+(hence the `noqa: S608`); every value, from the URL or the viewer, goes in as a parameter.
+"""
+
+import datetime as dt
+from collections import namedtuple
+from typing import Any
+
+from django.db import connection
+from django.db.models import DateTimeField, Model
+from django.utils import timezone
+
+from kinship.accounts.models import User
+from kinship.circles.models import Circle
+from kinship.discussions.models import Post, Reaction, Topic, TopicRead
+
+
+def _aware(value: Any) -> Any:
+    # SQLite hands back datetimes as naive UTC (the ORM converts them the same way).
+    if isinstance(value, dt.datetime) and timezone.is_naive(value):
+        return timezone.make_aware(value, dt.UTC)
+    return value
+
+
+def _model_columns(model: type[Model], alias: str) -> tuple[list[str], list[bool], str]:
+    fields = model._meta.concrete_fields
+    return (
+        [f.attname for f in fields],
+        [isinstance(f, DateTimeField) for f in fields],
+        ", ".join(f'{alias}."{f.column}"' for f in fields),
+    )
+
+
+def _instance(model: type[Model], names: list[str], dates: list[bool], values: Any) -> Any:
+    return model.from_db(connection.alias, names, [_aware(v) if d else v for v, d in zip(values, dates, strict=True)])
+
+
+_TOPIC_NAMES, _TOPIC_DATES, _TOPIC_SELECT = _model_columns(Topic, "t")
+_CIRCLE_NAMES, _CIRCLE_DATES, _CIRCLE_SELECT = _model_columns(Circle, "c")
+_TOPIC_SQL = f"""
+SELECT {_TOPIC_SELECT}, {_CIRCLE_SELECT}, r."read_at"
+FROM "{Topic._meta.db_table}" t
+JOIN "{Circle._meta.db_table}" c ON c."id" = t."circle_id"
+LEFT JOIN "{TopicRead._meta.db_table}" r ON r."topic_id" = t."id" AND r."user_id" = %(viewer)s
+WHERE t."id" = %(topic)s
+"""  # noqa: S608
+
+
+def topic_with_read_mark(topic_id: int, viewer_id: int | None) -> Topic | None:
+    """The topic with its circle, and `read_at`: when this viewer last read it (None: never, or a visitor)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_TOPIC_SQL, {"topic": topic_id, "viewer": viewer_id})
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    topic_end = len(_TOPIC_NAMES)
+    circle_end = topic_end + len(_CIRCLE_NAMES)
+    topic = _instance(Topic, _TOPIC_NAMES, _TOPIC_DATES, row[:topic_end])
+    topic.circle = _instance(Circle, _CIRCLE_NAMES, _CIRCLE_DATES, row[topic_end:circle_end])
+    topic.read_at = _aware(row[circle_end])
+    return topic
+
+
+# A post row: what the topic page shows of a post and nothing more; it is also the key of the row's
+# cached markup (fragments.py), so every field here must be one the row template reads.
+PostRow = namedtuple(
+    "PostRow",
+    [
+        "id",
+        "created_at",
+        "is_opening",
+        "anonymous",
+        "hidden",
+        "deleted_at",
+        "edited_at",
+        "content_note",
+        "body_html",
+        "strength_count",
+        "me_too_count",
+        "celebrate_count",
+        "author_id",
+        "author_name",
+        "author_avatar",
+    ],
+)
+_DATES = {"created_at", "deleted_at", "edited_at"}
+_POST_COLUMNS = ", ".join(f'p."{Post._meta.get_field(f).column}"' for f in PostRow._fields[:13])  # type: ignore[union-attr]
+# The viewer's reactions to each post as one number, a bit per kind: one subquery to plan, not three.
+_BITS = {kind: 1 << i for i, kind in enumerate(Reaction.KINDS)}
+_CASES = " ".join(f"WHEN '{kind}' THEN {bit}" for kind, bit in _BITS.items())
+_MINE = (
+    f'(SELECT SUM(CASE m."kind" {_CASES} ELSE 0 END) FROM "{Reaction._meta.db_table}" m'  # noqa: S608
+    ' WHERE m."post_id" = p."id" AND m."user_id" = %(viewer)s)'
+)
+
+# Pages follow the (created_at, id) key, forward or backward, as core.pagination does.
+_AFTER = {
+    "": "",
+    "ASC": 'AND (p."created_at" > %(at)s OR (p."created_at" = %(at)s AND p."id" > %(id)s))',
+    "DESC": 'AND (p."created_at" < %(at)s OR (p."created_at" = %(at)s AND p."id" < %(id)s))',
+}
+_POSTS_SQL = f"""
+SELECT {_POST_COLUMNS}, a."display_name", a."avatar", {_MINE}
+FROM "{Post._meta.db_table}" p
+JOIN "{User._meta.db_table}" a ON a."id" = p."author_id"
+WHERE p."topic_id" = %(topic)s {{after}}
+ORDER BY p."created_at" {{order}}, p."id" {{order}}
+LIMIT %(limit)s
+"""  # noqa: S608
+_POSTS_SQL_BY_SHAPE = {
+    (order, keyed): _POSTS_SQL.format(order=order, after=_AFTER[order] if keyed else "")
+    for order in ("ASC", "DESC")
+    for keyed in (False, True)
+}
+_DATE_AT = [name in _DATES for name in PostRow._fields]
+
+
+def post_rows(
+    topic_id: int, viewer_id: int | None, *, key: tuple[dt.datetime, int] | None, backward: bool, limit: int
+) -> tuple[list[PostRow], set[tuple[int, str]]]:
+    """Up to `limit` posts after `key` (before it when `backward`, newest first), and the viewer's reactions to them."""
+    order = "DESC" if backward else "ASC"
+    params: dict[str, Any] = {"topic": topic_id, "viewer": viewer_id, "limit": limit}
+    if key is not None:
+        params["at"] = connection.ops.adapt_datetimefield_value(key[0])
+        params["id"] = key[1]
+    with connection.cursor() as cursor:
+        cursor.execute(_POSTS_SQL_BY_SHAPE[order, key is not None], params)
+        fetched = cursor.fetchall()
+    width = len(PostRow._fields)
+    naive = not connection.features.supports_timezones
+    rows: list[PostRow] = []
+    mine: set[tuple[int, str]] = set()
+    for values in fetched:
+        fields, pressed = values[:width], values[width]
+        if naive:
+            fields = [_aware(v) if d else v for v, d in zip(fields, _DATE_AT, strict=True)]
+        row = PostRow._make(fields)
+        rows.append(row)
+        if pressed:
+            mine.update((row.id, kind) for kind, bit in _BITS.items() if pressed & bit)
+    return rows, mine
