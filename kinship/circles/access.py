@@ -33,11 +33,27 @@ def memberships_of(user: AnyUser) -> dict[int, Membership]:
 
 def forget_memberships(user: AnyUser) -> None:
     """Drop the per-request cache after a membership changed."""
-    if hasattr(user, "_kinship_memberships"):
-        del user._kinship_memberships  # type: ignore[union-attr]
+    for name in ("_kinship_memberships", "_kinship_membership_in"):
+        if hasattr(user, name):
+            delattr(user, name)
+
+
+def remember_membership(user: AnyUser, circle: Circle, found: Membership | None) -> None:
+    """The user's membership of one circle (None: none), read along with something else: checks on
+    that circle then need no query of their own."""
+    if not _signed_in(user):
+        return
+    known = getattr(user, "_kinship_membership_in", None)
+    if known is None:
+        known = {}
+        user._kinship_membership_in = known  # type: ignore[union-attr]
+    known[circle.pk] = None if found is None or found.status == Membership.REMOVED else found
 
 
 def membership(user: AnyUser, circle: Circle) -> Membership | None:
+    known = getattr(user, "_kinship_membership_in", None)
+    if known is not None and circle.pk in known:
+        return known[circle.pk]
     return memberships_of(user).get(circle.pk)
 
 

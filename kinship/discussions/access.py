@@ -28,6 +28,8 @@ def get_topic_for(user: Any, topic_id: Any, *, with_read_mark: bool = False) -> 
     if with_read_mark:
         viewer = user.pk if getattr(user, "is_authenticated", False) else None
         topic = sql.topic_with_read_mark(pk, viewer)
+        if topic is not None:
+            circle_access.remember_membership(user, topic.circle, topic.viewer_membership)  # type: ignore[attr-defined]
     else:
         topic = Topic.objects.select_related("circle").filter(pk=pk).first()
     if topic is None or not can_see_topic(user, topic):

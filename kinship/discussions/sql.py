@@ -20,7 +20,7 @@ from django.db.models import DateTimeField, Model
 from django.utils import timezone
 
 from kinship.accounts.models import User
-from kinship.circles.models import Circle
+from kinship.circles.models import Circle, Membership
 from kinship.discussions.models import Post, Reaction, Topic, TopicRead
 
 
@@ -46,11 +46,13 @@ def _instance(model: type[Model], names: list[str], dates: list[bool], values: A
 
 _TOPIC_NAMES, _TOPIC_DATES, _TOPIC_SELECT = _model_columns(Topic, "t")
 _CIRCLE_NAMES, _CIRCLE_DATES, _CIRCLE_SELECT = _model_columns(Circle, "c")
+_MEMBERSHIP_NAMES, _MEMBERSHIP_DATES, _MEMBERSHIP_SELECT = _model_columns(Membership, "m")
 _TOPIC_SQL = f"""
-SELECT {_TOPIC_SELECT}, {_CIRCLE_SELECT}, r."read_at"
+SELECT {_TOPIC_SELECT}, {_CIRCLE_SELECT}, r."read_at", {_MEMBERSHIP_SELECT}
 FROM "{Topic._meta.db_table}" t
 JOIN "{Circle._meta.db_table}" c ON c."id" = t."circle_id"
 LEFT JOIN "{TopicRead._meta.db_table}" r ON r."topic_id" = t."id" AND r."user_id" = %(viewer)s
+LEFT JOIN "{Membership._meta.db_table}" m ON m."circle_id" = c."id" AND m."user_id" = %(viewer)s
 WHERE t."id" = %(topic)s
 """  # noqa: S608
 
@@ -67,6 +69,10 @@ def topic_with_read_mark(topic_id: int, viewer_id: int | None) -> Topic | None:
     topic = _instance(Topic, _TOPIC_NAMES, _TOPIC_DATES, row[:topic_end])
     topic.circle = _instance(Circle, _CIRCLE_NAMES, _CIRCLE_DATES, row[topic_end:circle_end])
     topic.read_at = _aware(row[circle_end])
+    membership = row[circle_end + 1 :]
+    topic.viewer_membership = (
+        _instance(Membership, _MEMBERSHIP_NAMES, _MEMBERSHIP_DATES, membership) if membership[0] is not None else None
+    )
     return topic
 
 
