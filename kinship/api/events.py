@@ -4,8 +4,6 @@ The meeting link never appears in event JSON: only an occurrence carries it, and
 member with a seat from 30 minutes before the start (access.can_see_meeting_link).
 """
 
-import base64
-import json
 from collections.abc import Collection
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -34,7 +32,7 @@ from kinship.api.schemas import PageOut
 from kinship.api.security import bearer, optional_bearer
 from kinship.circles import access as circle_access
 from kinship.core.errors import Invalid, NotAllowed
-from kinship.core.pagination import encode_cursor, paginate, parse_limit
+from kinship.core.pagination import decode_cursor, encode_cursor, paginate, parse_limit
 from kinship.events import access, queries, recurrence, services
 from kinship.events.models import Event, Organisation, Rsvp, occurrence_key, parse_occurrence_key
 from kinship.events.queries import Slot
@@ -240,13 +238,8 @@ def _window(after: str | None, before: str | None, cursor: str | None) -> tuple[
 def _cursor(cursor: str) -> tuple[datetime, str]:
     """The start and key of the last date sent, encoded like every other cursor in the API."""
     broken = Invalid("That page link is broken.", errors={"cursor": ["Not a valid cursor."]})
-    if len(cursor) > 200:
-        raise broken
-    try:
-        values = json.loads(base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4)).encode("ascii")))
-    except (ValueError, UnicodeError):
-        raise broken from None
-    if not isinstance(values, list) or len(values) != 2 or not all(isinstance(v, str) for v in values):
+    values = decode_cursor(cursor, 2)
+    if not all(isinstance(v, str) for v in values):
         raise broken
     if parse_occurrence_key(values[1]) is None:
         raise broken

@@ -4,8 +4,6 @@ The asker of an anonymous question appears to the circle's facilitators and staf
 "author_hidden"; everyone else, the asker included, gets "author": null ("mine" tells the asker).
 """
 
-import base64
-import json
 from typing import Any
 
 from django.db.models import QuerySet
@@ -18,7 +16,7 @@ from kinship.api.idempotency import idempotent
 from kinship.api.qa_schemas import AnswerIn, ModerateIn, QuestionIn, QuestionOut, QuestionPageOut, VoteOut
 from kinship.api.security import bearer
 from kinship.core.errors import Invalid
-from kinship.core.pagination import encode_cursor, parse_limit
+from kinship.core.pagination import decode_cursor, encode_cursor, parse_limit
 from kinship.events.models import Event
 from kinship.qa import access, queries, services
 from kinship.qa.models import Question
@@ -105,15 +103,7 @@ def _offset(cursor: str | None) -> int:
     if not cursor:
         return 0
     broken = Invalid("That page link is broken.", errors={"cursor": ["Not a valid cursor."]})
-    if len(cursor) > 200:
-        raise broken
-    try:
-        values = json.loads(base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4)).encode("ascii")))
-    except (ValueError, UnicodeError):
-        raise broken from None
-    if not isinstance(values, list) or len(values) != 1:
-        raise broken
-    offset = values[0]
+    [offset] = decode_cursor(cursor, 1)
     if not isinstance(offset, int) or isinstance(offset, bool) or not 1 <= offset <= MAX_OFFSET:
         raise broken
     return offset

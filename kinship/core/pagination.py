@@ -33,7 +33,8 @@ def encode_cursor(values: list[Any]) -> str:
 MAX_CURSOR = 2048
 
 
-def _decode(cursor: str, count: int) -> list[Any]:
+def decode_cursor(cursor: str, count: int) -> list[Any]:
+    """The values of a cursor made by encode_cursor; anything else is a broken link (422), never a crash."""
     if len(cursor) > MAX_CURSOR:
         raise Invalid("That page link is broken.", errors={"cursor": ["Not a valid cursor."]})
     try:
@@ -46,7 +47,7 @@ def _decode(cursor: str, count: int) -> list[Any]:
     return values
 
 
-def _coerce(model: type[Model], name: str, value: Any) -> Any:
+def coerce(model: type[Model], name: str, value: Any) -> Any:
     """The cursor value as the field's Python type; anything odd is a broken link, not a crash."""
     broken = Invalid("That page link is broken.", errors={"cursor": ["Not a valid cursor."]})
     # 255: room for the longest text key paged on (Circle.name is 120), still small.
@@ -86,7 +87,7 @@ def paginate(queryset: QuerySet[M], ordering: list[str], *, cursor: str | None, 
     fields = [f.lstrip("-") for f in ordering]
     queryset = queryset.order_by(*ordering)
     if cursor:
-        values = [_coerce(queryset.model, f, v) for v, f in zip(_decode(cursor, len(fields)), fields, strict=True)]
+        values = [coerce(queryset.model, f, v) for v, f in zip(decode_cursor(cursor, len(fields)), fields, strict=True)]
         after = Q()
         for i in reversed(range(len(fields))):
             op = "lt" if ordering[i].startswith("-") else "gt"

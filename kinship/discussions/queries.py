@@ -8,7 +8,7 @@ from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from kinship.accounts.models import User
 from kinship.circles import access as circle_access
 from kinship.circles.models import Circle
-from kinship.core.pagination import Page, _coerce, _decode, encode_cursor, paginate
+from kinship.core.pagination import Page, coerce, decode_cursor, encode_cursor, paginate
 from kinship.discussions import access, sql
 from kinship.discussions.models import Post, Reaction, Topic, TopicRead
 
@@ -139,7 +139,7 @@ def topic_rows(
     key = None
     if raw:
         # Decoded as core.pagination does, so page links mean the same here as on every list.
-        at, post_id = (_coerce(Post, name, value) for name, value in zip(POST_ORDER, _decode(raw, 2), strict=True))
+        at, post_id = (coerce(Post, name, value) for name, value in zip(POST_ORDER, decode_cursor(raw, 2), strict=True))
         key = (at, post_id)
     viewer = user.pk if getattr(user, "is_authenticated", False) else None
     items, mine = sql.post_rows(topic.pk, viewer, key=key, backward=backward, limit=limit + 1)
