@@ -43,3 +43,22 @@ def clean_line(value: Any, *, field: str, label: str, max_length: int, required:
     if required and not text:
         raise Invalid(f"{label} cannot be empty.", errors={field: ["This field is required."]})
     return text
+
+
+_DIRECTION_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def check_inline(text: str, *, field: str, label: str, blank: str = "This field is required.") -> str:
+    """Text shown inline next to names and badges: it must show something and keep its direction.
+
+    A line made only of zero-width or combining characters shows as blank in every list, and a
+    direction override would let one name pose as another ("Mia" + RLO + "nimda" reads "Miaadmin").
+    """
+    if text and not any(unicodedata.category(ch)[0] in "LNPS" for ch in text):
+        raise Invalid(f"{label} cannot be empty.", errors={field: [blank]})
+    if any(ch in _DIRECTION_CONTROLS for ch in text):
+        raise Invalid(
+            f"{label} cannot contain text direction control characters.",
+            errors={field: ["Remove the text direction control characters."]},
+        )
+    return text

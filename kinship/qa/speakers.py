@@ -10,7 +10,6 @@ import logging
 import re
 import secrets
 import smtplib
-import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, ClassVar
@@ -27,7 +26,7 @@ from kinship.accounts.services import normalise_email
 from kinship.circles import access as circle_access
 from kinship.core import ratelimit
 from kinship.core.errors import Conflict, Invalid, KinshipError, NotAllowed
-from kinship.core.text import clean_line
+from kinship.core.text import check_inline, clean_line
 from kinship.events import services as event_services
 from kinship.events.models import Event
 from kinship.events.tasks import format_when
@@ -44,7 +43,6 @@ NAME_MAX = 120
 NOTE_MAX = 1000
 # secrets.token_urlsafe(32) gives 43 characters; anything far from that is not one of ours.
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{20,100}")
-_DIRECTION_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 # What a mail server that is down or refuses looks like; anything else is a bug and fails loudly.
 MAIL_ERRORS = (smtplib.SMTPException, OSError)
 
@@ -129,19 +127,7 @@ def speakers_of(event: Event) -> list[User]:
 
 def _clean_name(value: Any) -> str:
     name = clean_line(value, field="name", label="Name", max_length=NAME_MAX, required=True)
-    _no_tricks(name, "name", "Name")
-    return name
-
-
-def _no_tricks(text: str, field: str, label: str) -> None:
-    """Refuse text that shows as blank or reorders what follows it where it sits inline (badges, lists)."""
-    if text and not any(unicodedata.category(ch)[0] in "LNPS" for ch in text):
-        raise Invalid(f"{label} cannot be empty.", errors={field: ["This field is required."]})
-    if any(ch in _DIRECTION_CONTROLS for ch in text):
-        raise Invalid(
-            f"{label} cannot contain text direction control characters.",
-            errors={field: ["Remove the text direction control characters."]},
-        )
+    return check_inline(name, field="name", label="Name")
 
 
 def _email_context(invitation: SpeakerInvitation, token: str) -> dict[str, Any]:
@@ -316,8 +302,7 @@ def save_profile(*, user: User, profession: Any, organisation: Any) -> SpeakerPr
     ):
         try:
             text = clean_line(value, field=field, label=label, max_length=limit, required=required)
-            _no_tricks(text, field, label)
-            clean[field] = text
+            clean[field] = check_inline(text, field=field, label=label)
         except Invalid as exc:
             errors.update(exc.errors)
     if errors:
@@ -349,8 +334,11 @@ def verify(*, staff_user: User, profile: SpeakerProfile, note: Any) -> SpeakerPr
         raise NotAllowed("Only staff can verify speakers.")
     if profile.user_id == staff_user.pk:
         raise NotAllowed("Another member of staff must verify your own profile.")
-    text = clean_line(note, field="note", label="Verification note", max_length=NOTE_MAX)
-    _no_tricks(text, "note", "Verification note")
+    text = check_inline(
+        clean_line(note, field="note", label="Verification note", max_length=NOTE_MAX),
+        field="note",
+        label="Verification note",
+    )
     if not text:
         message = "Write down what you checked, e.g. the register and number."
         raise Invalid(message, errors={"note": [message]})
