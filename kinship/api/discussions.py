@@ -83,9 +83,7 @@ def reply_list(
     """Replies, oldest first (the opening post is on GET /topics/{id})."""
     user = request.auth  # type: ignore[attr-defined]
     topic = access.get_topic_for(user, topic_id)
-    thread = queries.topic_thread(
-        user, topic, cursor=cursor, limit=parse_limit(limit), replies_only=True, with_source=True
-    )
+    thread = queries.topic_thread(user, topic, cursor=cursor, limit=parse_limit(limit), replies_only=True)
     facilitators = shapes.facilitator_ids(topic.circle)
     mine: dict[int, set[str]] = {}
     for post_id, kind in thread.my_reactions:

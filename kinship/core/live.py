@@ -134,10 +134,6 @@ def relay() -> RedisRelay | None:
         return _relay
 
 
-def uses_redis() -> bool:
-    return bool(settings.REDIS_URL)
-
-
 def send(channel: str, message: dict[str, Any]) -> None:
     """Deliver now: through Redis to every process, or to this process only without it."""
     through = relay()

@@ -101,15 +101,12 @@ def topic_thread(
     last: bool = False,
     limit: int = POSTS_PER_PAGE,
     replies_only: bool = False,
-    with_source: bool = False,
 ) -> Thread:
     """One page of a topic's posts as model instances (forward from `cursor`, back from `before`, or the last).
 
-    For the API, which shapes whole posts; `with_source` also loads the Markdown. Pages use `topic_rows`.
+    For the API, which shapes whole posts with their Markdown. Pages use `topic_rows`.
     """
     posts = Post.objects.filter(topic=topic).select_related("author").defer(*AUTHOR_UNUSED)
-    if not with_source:
-        posts = posts.defer("body")
     if replies_only:
         posts = posts.filter(is_opening=False)
     items, next_key, prev_key = _thread_page(posts, cursor=cursor, before=before, last=last, limit=limit)

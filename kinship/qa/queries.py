@@ -145,7 +145,3 @@ def archive(user: Any, event: Event) -> list[QuestionRow]:
         "answered_at", "id"
     )
     return rows_for(user, event, list(questions[:BOARD_MAX]))
-
-
-def current_version(event_id: int) -> int | None:
-    return Event.objects.filter(pk=event_id).values_list("questions_version", flat=True).first()
