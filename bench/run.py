@@ -14,7 +14,7 @@ Environment (all optional):
   BENCH_PER_CONNECTION  requests each client sends on a connection before opening a new one (default 10;
                         0 keeps it for the whole run, and gunicorn may then put every client on one worker)
   BENCH_REPEAT          measure each page this many times and keep the fastest (default 1; use 3 on a busy machine)
-  BENCH_WORKERS, BENCH_THREADS   gunicorn workers and threads (default 2 and 4, as `make run`)
+  BENCH_WORKERS, BENCH_THREADS   gunicorn workers and threads (default 2 and 4; `make run` uses 16 threads)
 """
 
 import argparse
