@@ -37,6 +37,8 @@ INSTALLED_APPS = [
     "kinship.discussions",
     "kinship.events",
     "kinship.qa",
+    "kinship.library",
+    "kinship.search",
     "kinship.api",
 ]
 

@@ -3,7 +3,7 @@
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Router
 
-from kinship.api import accounts, circles, discussions, errors, events, qa
+from kinship.api import accounts, circles, discussions, errors, events, library, qa, referrals, resources, search, tips
 from kinship.api.parser import JsonParser
 
 api = NinjaAPI(
@@ -25,6 +25,11 @@ api.add_router("", circles.router)
 api.add_router("", discussions.router)
 api.add_router("", events.router)
 api.add_router("", qa.router)
+api.add_router("", resources.router)
+api.add_router("", library.router)
+api.add_router("", tips.router)
+api.add_router("", referrals.router)
+api.add_router("", search.router)
 
 # Last, so it only catches what no route above matched: an unknown API path is a problem+json 404 too.
 fallback = Router()

@@ -22,6 +22,7 @@ from kinship.discussions.models import Post, Topic
 from kinship.events import queries as event_queries
 from kinship.events import services as events
 from kinship.events.models import Event, Organisation
+from kinship.library import demo as demo_library
 from kinship.qa import services as qa
 from kinship.qa.models import SpeakerProfile
 
@@ -1008,9 +1009,11 @@ class Command(BaseCommand):
             made = sum(self._conversation(conv, people, circles) for conv in CONVERSATIONS)
             planned = self._events(people, circles)
             self._speaker_questions(people)
+            library = demo_library.seed(people, circles)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo data: {len(circles)} circles, {len(people)} people, {made} new topics, {planned} new events "
+                f"Demo data: {len(circles)} circles, {len(people)} people, {made} new topics, {planned} new events, "
+                f"{library['resources']} resources, {library['materials']} library items, {library['tips']} tips "
                 f"(password for every @{DEMO_DOMAIN} account: {DEMO_PASSWORD})."
             )
         )

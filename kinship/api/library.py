@@ -1,0 +1,5 @@
+"""API: the library of vetted material (/materials)."""
+
+from ninja import Router
+
+router = Router()

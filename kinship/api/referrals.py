@@ -1,0 +1,5 @@
+"""API: referrals and their follow-up (/referrals)."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,5 @@
+"""API: the resource directory (GET /resources, /resources/{id})."""
+
+from ninja import Router
+
+router = Router()

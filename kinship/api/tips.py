@@ -1,0 +1,5 @@
+"""API: member tips (/tips)."""
+
+from ninja import Router
+
+router = Router()
