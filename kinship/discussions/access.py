@@ -8,7 +8,6 @@ from django.http import Http404
 from kinship.accounts.models import User
 from kinship.circles import access as circle_access
 from kinship.core.converters import id_or_404
-from kinship.discussions import sql
 from kinship.discussions.models import Post, Topic
 
 
@@ -19,19 +18,18 @@ def can_see_topic(user: Any, topic: Topic) -> bool:
     return not topic.hidden or circle_access.can_moderate(user, topic.circle)
 
 
-def get_topic_for(user: Any, topic_id: Any, *, with_read_mark: bool = False) -> Topic:
-    """The topic, or Http404 when missing or not readable by this user (no existence leak).
+def get_topic_for(user: Any, topic_id: Any) -> Topic:
+    """The topic, or Http404 when missing or not readable by this user (no existence leak)."""
+    topic = Topic.objects.select_related("circle").filter(pk=id_or_404(topic_id)).first()
+    if topic is None or not can_see_topic(user, topic):
+        raise Http404("No such topic.")
+    return topic
 
-    `with_read_mark` also reads, in the same statement, when this user last read it (`topic.read_at`).
-    """
-    pk = id_or_404(topic_id)
-    if with_read_mark:
-        viewer = user.pk if getattr(user, "is_authenticated", False) else None
-        topic = sql.topic_with_read_mark(pk, viewer)
-        if topic is not None:
-            circle_access.remember_membership(user, topic.circle, topic.viewer_membership)  # type: ignore[attr-defined]
-    else:
-        topic = Topic.objects.select_related("circle").filter(pk=pk).first()
+
+def checked_topic(user: Any, topic: Topic | None) -> Topic:
+    """A topic read by `sql.topic_and_posts`, with the viewer's membership: Http404 unless they may see it."""
+    if topic is not None:
+        circle_access.remember_membership(user, topic.circle, topic.viewer_membership)  # type: ignore[attr-defined]
     if topic is None or not can_see_topic(user, topic):
         raise Http404("No such topic.")
     return topic

@@ -8,6 +8,8 @@ from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from kinship.accounts.models import User
 from kinship.circles import access as circle_access
 from kinship.circles.models import Circle
+from kinship.core.converters import id_or_404
+from kinship.core.errors import Invalid
 from kinship.core.pagination import Page, coerce, decode_cursor, encode_cursor, paginate
 from kinship.discussions import access, sql
 from kinship.discussions.models import Post, Reaction, Topic, TopicRead
@@ -117,6 +119,30 @@ def topic_thread(
     return Thread(topic=topic, posts=items, next=next_key, prev=prev_key, my_reactions=mine)
 
 
+def topic_page(
+    user: Any,
+    topic_id: Any,
+    *,
+    cursor: str | None = None,
+    before: str | None = None,
+    last: bool = False,
+    limit: int = POSTS_PER_PAGE,
+) -> Thread:
+    """The topic page's reads: the topic (Http404 unless this user may read it) with `read_at`, this
+    user's last read, and one page of its posts as rows (`topic_rows`), together in one round trip."""
+    try:
+        key = _page_key(cursor=cursor, before=before, last=last)
+    except Invalid:
+        access.get_topic_for(user, topic_id)  # a topic the user may not see is not there, whatever the cursor
+        raise
+    viewer = user.pk if getattr(user, "is_authenticated", False) else None
+    found, items, mine = sql.topic_and_posts(
+        id_or_404(topic_id), viewer, key=key, backward=last or bool(before), limit=limit + 1
+    )
+    topic = access.checked_topic(user, found)
+    return _thread(topic, items, mine, cursor=cursor, before=before, last=last, limit=limit)
+
+
 def topic_rows(
     user: Any,
     topic: Topic,
@@ -131,18 +157,35 @@ def topic_rows(
     The same pages as topic_thread (forward from `cursor`, back from `before`, or the last), read
     as plain values in one statement: model instances cost more to build than the page to draw.
     """
-    backward = last or bool(before)
-    raw = before if backward else cursor
-    key = None
-    if raw:
-        # Decoded as core.pagination does, so page links mean the same here as on every list.
-        at, post_id = (coerce(Post, name, value) for name, value in zip(POST_ORDER, decode_cursor(raw, 2), strict=True))
-        key = (at, post_id)
+    key = _page_key(cursor=cursor, before=before, last=last)
     viewer = user.pk if getattr(user, "is_authenticated", False) else None
-    items, mine = sql.post_rows(topic.pk, viewer, key=key, backward=backward, limit=limit + 1)
+    items, mine = sql.post_rows(topic.pk, viewer, key=key, backward=last or bool(before), limit=limit + 1)
+    return _thread(topic, items, mine, cursor=cursor, before=before, last=last, limit=limit)
+
+
+def _page_key(*, cursor: str | None, before: str | None, last: bool) -> tuple[Any, int] | None:
+    raw = before if last or before else cursor
+    if not raw:
+        return None
+    # Decoded as core.pagination does, so page links mean the same here as on every list.
+    at, post_id = (coerce(Post, name, value) for name, value in zip(POST_ORDER, decode_cursor(raw, 2), strict=True))
+    return (at, post_id)
+
+
+def _thread(
+    topic: Topic,
+    items: list[Any],
+    mine: set[tuple[int, str]],
+    *,
+    cursor: str | None,
+    before: str | None,
+    last: bool,
+    limit: int,
+) -> Thread:
+    """A page from `limit + 1` rows read in page order (newest first when reading backward)."""
     more = len(items) > limit
     items = items[:limit]
-    if backward:
+    if last or before:
         items.reverse()
         has_before, has_after = more, bool(before)
     else:

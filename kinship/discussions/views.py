@@ -1,11 +1,15 @@
+from functools import cache
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template import engines
 from django.template.backends.utils import csrf_input
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from kinship.accounts.auth import signed_in
@@ -50,14 +54,14 @@ def topic_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def topic_detail(request: HttpRequest, topic_id: int) -> HttpResponse:
-    topic = access.get_topic_for(request.user, topic_id, with_read_mark=True)
-    thread = queries.topic_rows(
+    thread = queries.topic_page(
         request.user,
-        topic,
+        topic_id,
         cursor=request.GET.get("cursor") or None,
         before=request.GET.get("before") or None,
         last=request.GET.get("last") == "1",
     )
+    topic = thread.topic
     services.mark_read(member=signed_in(request), topic=topic, read_at=topic.read_at)  # type: ignore[attr-defined]
     return render(request, "discussions/topic_detail.html", _thread_context(request, thread, ReplyForm()))
 
@@ -66,18 +70,31 @@ def _thread_context(request: HttpRequest, thread: queries.Thread, form: ReplyFor
     topic = thread.topic
     viewer = access.thread_viewer(request.user, topic)
     # Masked once: each masking draws 64 random characters, and every post has a form.
-    posts = fragments.post_rows(thread.posts, viewer=viewer, mine=thread.my_reactions, csrf_field=csrf_input(request))
-    return {
+    csrf_field = csrf_input(request)
+    context = {
         "topic": topic,
         "circle": topic.circle,
+        "circle_url": topic.circle.get_absolute_url(),
         "thread": thread,
-        "posts_html": posts,
+        "posts_html": fragments.post_rows(thread.posts, viewer=viewer, mine=thread.my_reactions, csrf_field=csrf_field),
+        "csrf_field": csrf_field,
         "form": form,
         "reply": _reply_fields(form),
         "can_reply": access.can_reply(request.user, topic),
         "can_moderate": viewer.moderator,
         "content_note_max": CONTENT_NOTE_MAX,
+        "signed_in": request.user.is_authenticated,
+        "verified": getattr(request.user, "is_verified", False),
+        "path": request.path,
     }
+    # Jinja2 escaped every value as it drew them; the page is safe markup as a whole.
+    context["body"] = mark_safe(_topic_body().render(context))
+    return context
+
+
+@cache
+def _topic_body() -> Any:
+    return engines["jinja2"].get_template("discussions/topic_body.html")
 
 
 def _reply_fields(form: ReplyForm) -> dict[str, object]:
@@ -85,6 +102,8 @@ def _reply_fields(form: ReplyForm) -> dict[str, object]:
     errors = form.errors if form.is_bound else {}
     return {
         "errors": bool(errors),
+        "non_field_errors": errors.get("__all__", []),
+        "field_errors": any(name != "__all__" for name in errors),
         "body": form.data.get("body", ""),
         "body_errors": errors.get("body", []),
         "content_note": form.data.get("content_note", ""),

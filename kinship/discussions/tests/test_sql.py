@@ -2,7 +2,9 @@
 
 import datetime as dt
 
+from django.db import connection
 from django.db.models import F
+from django.test.utils import CaptureQueriesContext
 
 from kinship.accounts.models import User
 from kinship.circles.models import Circle
@@ -16,12 +18,16 @@ def _fields(instance):
     return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
 
 
+def topic_with_read_mark(topic_id, viewer_id):
+    return sql.topic_and_posts(topic_id, viewer_id, key=None, backward=False, limit=1)[0]
+
+
 class TopicWithReadMarkTests(KinshipTestCase):
     def setUp(self):
         self.topic = factories.make_topic(circle=self.cast.circle, author=self.cast.facilitator, replies=2)
 
     def test_topic_and_circle_are_the_orm_s(self):
-        found = sql.topic_with_read_mark(self.topic.pk, self.cast.member.pk)
+        found = topic_with_read_mark(self.topic.pk, self.cast.member.pk)
         expected = Topic.objects.select_related("circle").get(pk=self.topic.pk)
         self.assertEqual(_fields(found), _fields(expected))
         self.assertEqual(_fields(found.circle), _fields(expected.circle))
@@ -30,16 +36,29 @@ class TopicWithReadMarkTests(KinshipTestCase):
         self.assertTrue(all(dt_value.tzinfo for dt_value in (found.created_at, found.last_activity_at)))
 
     def test_read_mark_is_the_viewer_s_own(self):
-        self.assertIsNone(sql.topic_with_read_mark(self.topic.pk, self.cast.member.pk).read_at)
+        self.assertIsNone(topic_with_read_mark(self.topic.pk, self.cast.member.pk).read_at)
         services.mark_read(member=self.cast.member, topic=self.topic)
         mark = TopicRead.objects.get(user=self.cast.member, topic=self.topic).read_at
-        self.assertEqual(sql.topic_with_read_mark(self.topic.pk, self.cast.member.pk).read_at, mark)
-        self.assertIsNotNone(sql.topic_with_read_mark(self.topic.pk, self.cast.facilitator.pk).read_at)
-        self.assertIsNone(sql.topic_with_read_mark(self.topic.pk, self.cast.outsider.pk).read_at)
-        self.assertIsNone(sql.topic_with_read_mark(self.topic.pk, None).read_at)
+        self.assertEqual(topic_with_read_mark(self.topic.pk, self.cast.member.pk).read_at, mark)
+        self.assertIsNotNone(topic_with_read_mark(self.topic.pk, self.cast.facilitator.pk).read_at)
+        self.assertIsNone(topic_with_read_mark(self.topic.pk, self.cast.outsider.pk).read_at)
+        self.assertIsNone(topic_with_read_mark(self.topic.pk, None).read_at)
 
     def test_missing_topic_is_none(self):
-        self.assertIsNone(sql.topic_with_read_mark(987654321, self.cast.member.pk))
+        self.assertIsNone(topic_with_read_mark(987654321, self.cast.member.pk))
+
+    def test_posts_come_with_the_topic_in_one_round_trip_on_postgresql(self):
+        expected = sql.post_rows(self.topic.pk, self.cast.member.pk, key=None, backward=True, limit=2)
+        with CaptureQueriesContext(connection) as queries:
+            topic, rows, mine = sql.topic_and_posts(
+                self.topic.pk, self.cast.member.pk, key=None, backward=True, limit=2
+            )
+        self.assertEqual(topic.pk, self.topic.pk)
+        self.assertEqual((rows, mine), expected)
+        self.assertEqual(len(queries), 1 if connection.vendor == "postgresql" else 2)
+
+    def test_posts_of_a_missing_topic_are_none(self):
+        self.assertEqual(sql.topic_and_posts(987654321, None, key=None, backward=False, limit=5), (None, [], set()))
 
 
 class PostRowsTests(KinshipTestCase):

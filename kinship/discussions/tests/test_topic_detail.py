@@ -83,6 +83,13 @@ class TopicDetailTests(KinshipTestCase):
         ):
             self.assertIn(self.client.get(topic.get_absolute_url(), params).status_code, (200, 422), params)
 
+    def test_a_bad_cursor_on_a_topic_out_of_sight_is_still_not_found(self):
+        private = factories.make_circle(visibility="private")
+        topic = factories.make_topic(circle=private, author=factories.make_member(private))
+        self.client.force_login(self.cast.member)
+        self.assertEqual(self.client.get(topic.get_absolute_url(), {"cursor": "junk"}).status_code, 404)
+        self.assertEqual(self.client.get("/t/987654321/", {"before": "junk"}).status_code, 404)
+
 
 class UnreadMarkerTests(KinshipTestCase):
     def test_new_activity_marks_topic_unread_until_read(self):
@@ -150,9 +157,11 @@ class QueryCountTests(TestCase):
             # First the page with news (the read mark moves), then again with nothing new.
             first_visit = self.count(topic.get_absolute_url(), user)
             return_visit = self.count(topic.get_absolute_url() + "?last=1", user)
-            # Session, user, topic with the read mark and the viewer's membership, posts with reactions.
-            self.assertEqual(return_visit, 4)
-            self.assertEqual(first_visit, 5)
+            # Session, user, then the topic with the read mark and the viewer's membership, and the posts
+            # with reactions: one round trip on PostgreSQL, two statements on SQLite.
+            reads = 3 if connection.vendor == "postgresql" else 4
+            self.assertEqual(return_visit, reads)
+            self.assertEqual(first_visit, reads + 1)
             self.grow(topic)
             self.assertEqual(self.count(topic.get_absolute_url(), user), first_visit)
             self.assertEqual(self.count(topic.get_absolute_url() + "?last=1", user), return_visit)
