@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path, register_converter
+from django.urls import include, path, re_path, register_converter
 from django.views.static import serve
 
 from kinship.api.urls import api
@@ -26,8 +26,11 @@ urlpatterns = [
     path("api/v1/me/calendar.ics", feeds.member_feed, name="api-member-feed"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
-    # Avatars only; served by the app so the single-machine mode needs nothing else.
-    path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}),
+    # Avatars and partner logos only, one file name deep (no "..", no subfolders); served by the app so the
+    # single-machine mode needs nothing else. Library PDFs are never here: library's material-file serves them.
+    re_path(
+        r"^media/(?P<path>(?:avatars|organisations)/[^/\\.][^/\\]*)$", serve, {"document_root": settings.MEDIA_ROOT}
+    ),
 ]
 
 handler404 = "kinship.core.views.not_found"

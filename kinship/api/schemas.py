@@ -53,7 +53,11 @@ class ProfilePatch(Input):
     surgery_date: date | None = None
     surgery_date_visibility: StrictStr | None = Field(default=None, description="only_me or circles")
     email_preferences: dict[str, Any] | None = Field(
-        default=None, description="Switch email kinds on or off: reminder_day, reminder_hour, seat_opened (booleans)"
+        default=None,
+        description=(
+            "Switch email kinds on or off: reminder_day, reminder_hour, seat_opened, referral_suggested, "
+            "referral_follow_up (booleans)"
+        ),
     )
 
 

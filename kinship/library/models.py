@@ -163,6 +163,14 @@ class Material(TimestampedModel):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["theme", "-created_at"])]
+        constraints = [
+            # Exactly one of the two: a link has a URL and no file, a PDF a file and no URL.
+            models.CheckConstraint(
+                condition=(Q(kind="link") & ~Q(url="") & Q(file="")) | (Q(kind="pdf") & Q(url="") & ~Q(file="")),
+                name="library_material_link_or_pdf",
+            ),
+            models.CheckConstraint(condition=Q(theme__in=THEMES), name="library_material_theme"),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -257,6 +265,11 @@ class Referral(TimestampedModel):
             models.Index(fields=["member", "-created_at"]),
             models.Index(fields=["circle", "status"]),
             models.Index(fields=["follow_up_at"], condition=Q(reminded_at__isnull=True), name="library_ref_due"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(follow_up_days__gte=1, follow_up_days__lte=90), name="library_referral_follow_up_days"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -7,3 +7,9 @@ class EmailPreferenceForm(forms.Form):
     reminder_day = forms.BooleanField(required=False, label=dict(EmailPreference.KIND_CHOICES)["reminder_day"])
     reminder_hour = forms.BooleanField(required=False, label=dict(EmailPreference.KIND_CHOICES)["reminder_hour"])
     seat_opened = forms.BooleanField(required=False, label=dict(EmailPreference.KIND_CHOICES)["seat_opened"])
+    referral_suggested = forms.BooleanField(
+        required=False, label=dict(EmailPreference.KIND_CHOICES)["referral_suggested"]
+    )
+    referral_follow_up = forms.BooleanField(
+        required=False, label=dict(EmailPreference.KIND_CHOICES)["referral_follow_up"]
+    )

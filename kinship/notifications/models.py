@@ -10,10 +10,14 @@ class EmailPreference(TimestampedModel):
     REMINDER_DAY = "reminder_day"
     REMINDER_HOUR = "reminder_hour"
     SEAT_OPENED = "seat_opened"
+    REFERRAL_SUGGESTED = "referral_suggested"
+    REFERRAL_FOLLOW_UP = "referral_follow_up"
     KIND_CHOICES = [
         (REMINDER_DAY, "Reminder 24 hours before a meeting I'm going to"),
         (REMINDER_HOUR, "Reminder 1 hour before a meeting I'm going to"),
         (SEAT_OPENED, "A seat opened up for me on a waitlist"),
+        (REFERRAL_SUGGESTED, "A facilitator suggested a resource for me"),
+        (REFERRAL_FOLLOW_UP, "A referral I made is due for follow-up"),
     ]
     KINDS = [k for k, _ in KIND_CHOICES]
 
@@ -21,6 +25,8 @@ class EmailPreference(TimestampedModel):
     reminder_day = models.BooleanField(default=True)
     reminder_hour = models.BooleanField(default=True)
     seat_opened = models.BooleanField(default=True)
+    referral_suggested = models.BooleanField(default=True)
+    referral_follow_up = models.BooleanField(default=True)
 
     def __str__(self) -> str:
         return f"email preferences of {self.user_id}"

@@ -76,7 +76,7 @@ class MeTests(ApiTestCase):
 class EmailPreferenceApiTests(ApiTestCase):
     def test_preferences_are_shown_and_switched_with_the_profile(self):
         body = self.api("get", "/me", user=self.cast.member).json()
-        self.assertEqual(body["email_preferences"], {"reminder_day": True, "reminder_hour": True, "seat_opened": True})
+        self.assertEqual(body["email_preferences"], dict.fromkeys(EmailPreference.KINDS, True))
         response = self.api(
             "patch", "/me", user=self.cast.member, json_body={"email_preferences": {"reminder_hour": False}}
         )

@@ -55,8 +55,7 @@ def test_worker_runs_the_reminder_sweep_enqueued_by_the_scheduler(inbox, keep_si
     out = StringIO()
     call_command("run_scheduler", "--once", stdout=out)  # the first is still waiting: no pile-up
     assert "still waiting" in out.getvalue()
-    (stored,) = DBTaskResult.objects.all()
-    assert stored.task_path == "kinship.events.tasks.send_due_reminders"
+    (stored,) = DBTaskResult.objects.filter(task_path="kinship.events.tasks.send_due_reminders")
     assert not ReminderSent.objects.exists()
 
     run_worker()

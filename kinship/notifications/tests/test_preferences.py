@@ -14,7 +14,7 @@ class PreferencesPageTests(KinshipTestCase):
         self.client.force_login(self.cast.member)
         response = self.client.get(URL)
         self.assertEqual(response.status_code, 200)
-        self.assertContains(response, "checked", count=3)
+        self.assertContains(response, "checked", count=len(EmailPreference.KINDS))
         self.assertContains(response, "Reminder 24 hours before")
         self.assertFalse(EmailPreference.objects.exists())
 

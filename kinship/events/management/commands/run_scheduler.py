@@ -1,4 +1,5 @@
-"""Enqueue the reminder sweep every minute, for `manage.py db_worker` to run."""
+"""Enqueue the reminder sweeps every minute, for `manage.py db_worker` to run: events' meeting
+reminders and the referrals' follow-up reminders (kinship.library.tasks)."""
 
 import signal
 import threading
@@ -9,11 +10,15 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 
 from kinship.events import tasks
+from kinship.library import tasks as library_tasks
+
+# Each sweep is enqueued every interval, unless one of its kind is still waiting for the worker.
+SWEEPS = [tasks.send_due_reminders, library_tasks.send_due_follow_ups]
 
 
-def _already_waiting() -> bool:
+def _already_waiting(sweep: Any) -> bool:
     """A sweep still waiting for the worker: a stopped worker must not come back to a pile of them."""
-    backend = tasks.send_due_reminders.get_backend()
+    backend = sweep.get_backend()
     try:
         from django_tasks_db.backend import DatabaseBackend
         from django_tasks_db.models import DBTaskResult
@@ -21,7 +26,7 @@ def _already_waiting() -> bool:
         return False
     if not isinstance(backend, DatabaseBackend):
         return False
-    return DBTaskResult.objects.ready().filter(task_path=tasks.send_due_reminders.module_path).exists()
+    return DBTaskResult.objects.ready().filter(task_path=sweep.module_path).exists()
 
 
 class Command(BaseCommand):
@@ -43,12 +48,13 @@ class Command(BaseCommand):
             signal.signal(signal.SIGTERM, shutdown)
             signal.signal(signal.SIGINT, shutdown)
         while True:
-            if _already_waiting():
-                self.stdout.write("A reminder sweep is still waiting for the worker; not adding another.")
-            else:
-                result = tasks.send_due_reminders.enqueue()
-                if options["verbosity"] > 1:
-                    self.stdout.write(f"Enqueued reminder sweep {result.id}")
+            for sweep in SWEEPS:
+                if _already_waiting(sweep):
+                    self.stdout.write(f"A {sweep.name} sweep is still waiting for the worker; not adding another.")
+                else:
+                    result = sweep.enqueue()
+                    if options["verbosity"] > 1:
+                        self.stdout.write(f"Enqueued {sweep.name} sweep {result.id}")
             if once or stop.wait(interval):
                 break
             # A process that lives for days must not hold a connection the database has dropped.
