@@ -1,3 +1,7 @@
+import atexit
+import shutil
+import tempfile
+
 import pytest
 from django.conf import settings
 from django.core.cache import cache
@@ -8,6 +12,9 @@ def pytest_configure(config: pytest.Config) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Tasks run at once inside the test; the worker's own tests use the database backend.
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    # Uploads (avatars, library PDFs, demo files) go to a folder of this run, never the real media/.
+    settings.MEDIA_ROOT = tempfile.mkdtemp(prefix="kinship-media-")
+    atexit.register(shutil.rmtree, settings.MEDIA_ROOT, ignore_errors=True)
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
