@@ -57,6 +57,11 @@ def membership(user: AnyUser, circle: Circle) -> Membership | None:
     return memberships_of(user).get(circle.pk)
 
 
+def led_circle_ids(user: AnyUser) -> set[int]:
+    """Circles the user leads as an active facilitator (from the per-request membership cache)."""
+    return {cid for cid, m in memberships_of(user).items() if m.is_facilitator}
+
+
 def was_removed(user: AnyUser, circle: Circle) -> bool:
     """A facilitator removed this person; they may not join again by themselves."""
     if not _signed_in(user):

@@ -24,13 +24,13 @@ from django.http import Http404
 from django.utils import timezone
 
 from kinship.accounts.models import User
-from kinship.circles import access as circle_access
 from kinship.core.converters import id_or_404
 from kinship.core.errors import Invalid, NotAllowed
 from kinship.core.forms import GENERIC
 from kinship.core.pagination import Page, paginate
 from kinship.core.text import check_inline, clean_line, clean_text
 from kinship.events import recurrence
+from kinship.library import access as library_access
 from kinship.library import hours as hours_mod
 from kinship.library.models import OpeningHours, Resource
 
@@ -85,13 +85,7 @@ def _signed_in(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False))
 
 
-def is_curator(user: Any) -> bool:
-    """Staff, or an active facilitator of any circle (one membership query per user object, cached)."""
-    if not _signed_in(user) or not getattr(user, "is_active", False):
-        return False
-    if getattr(user, "is_staff", False):
-        return True
-    return any(m.is_facilitator for m in circle_access.memberships_of(user).values())
+is_curator = library_access.is_curator
 
 
 def can_curate(user: Any) -> bool:

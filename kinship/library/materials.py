@@ -25,12 +25,12 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from kinship.accounts.models import User
-from kinship.circles.models import Membership
 from kinship.core import ratelimit
 from kinship.core.converters import id_or_404
 from kinship.core.errors import Invalid, NotAllowed
 from kinship.core.pagination import Page, paginate
 from kinship.core.text import check_inline, clean_line, clean_text
+from kinship.library import access as library_access
 from kinship.library.models import THEME_CHOICES, THEMES, Material
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -74,18 +74,8 @@ def storage() -> Storage:
 
 
 def can_curate(user: Any) -> bool:
-    """Staff, and anyone with an active facilitator membership in any circle; one query per user object."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if getattr(user, "is_staff", False):
-        return True
-    cached = getattr(user, "_kinship_library_curator", None)
-    if cached is None:
-        cached = Membership.objects.filter(
-            user=cast(User, user), role=Membership.FACILITATOR, status=Membership.ACTIVE
-        ).exists()
-        user._kinship_library_curator = cached
-    return bool(cached)
+    """Add, edit, unpublish and publish again: curators (staff and facilitators)."""
+    return library_access.is_curator(user)
 
 
 def visible_materials(user: Any) -> QuerySet[Material]:

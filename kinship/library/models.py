@@ -223,6 +223,9 @@ class TipVote(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["tip", "voter"], name="library_one_helpful_per_member")]
 
+    def __str__(self) -> str:
+        return f"{self.voter_id} found tip {self.tip_id} helpful"
+
 
 # ---------------------------------------------------------------------------------------------
 # Referrals
@@ -293,3 +296,6 @@ class ReferralUpdate(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.referral_id}: {self.status}"

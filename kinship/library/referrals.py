@@ -30,6 +30,7 @@ from kinship.core.errors import Conflict, Invalid, NotAllowed
 from kinship.core.forms import GENERIC
 from kinship.core.pagination import Page, paginate
 from kinship.core.text import clean_text
+from kinship.library import access as library_access
 from kinship.library.models import Referral, ReferralUpdate, Resource
 
 STATUSES = [value for value, _ in Referral.STATUS_CHOICES]
@@ -58,16 +59,12 @@ def _is_staff(user: Any) -> bool:
     return _signed_in(user) and bool(getattr(user, "is_staff", False))
 
 
-def facilitated_circle_ids(user: Any) -> set[int]:
-    """Circles the user leads as an active facilitator (read from the per-request membership cache)."""
-    if not _signed_in(user):
-        return set()
-    return {cid for cid, m in circle_access.memberships_of(user).items() if m.is_facilitator}
+facilitated_circle_ids = circle_access.led_circle_ids
 
 
 def can_refer(user: Any) -> bool:
     """Staff, and active facilitators of at least one circle, make referrals."""
-    return _is_staff(user) or bool(facilitated_circle_ids(user))
+    return library_access.is_curator(user)
 
 
 def can_refer_in(user: Any, circle: Circle) -> bool:

@@ -23,13 +23,13 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from kinship.accounts.models import User
-from kinship.circles import access as circle_access
 from kinship.core import ratelimit
 from kinship.core.converters import id_or_404
 from kinship.core.errors import Conflict, Invalid, NotAllowed
 from kinship.core.markdown import render_markdown
 from kinship.core.pagination import DEFAULT_LIMIT, paginate
 from kinship.core.text import clean_text
+from kinship.library import access as library_access
 from kinship.library.models import THEME_CHOICES, THEMES, Tip, TipVote
 
 # Shown, plain and visible, on every tip page (and said in the API's description).
@@ -58,14 +58,7 @@ def _signed_in(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False))
 
 
-def is_curator(user: Any) -> bool:
-    """Staff, and anyone who is an active facilitator of some circle (any visibility)."""
-    if not _signed_in(user):
-        return False
-    if getattr(user, "is_staff", False):
-        return True
-    # memberships_of is read once per user object and shared with every other circle check.
-    return any(m.is_facilitator for m in circle_access.memberships_of(user).values())
+is_curator = library_access.is_curator
 
 
 def can_read_tips(user: Any) -> bool:

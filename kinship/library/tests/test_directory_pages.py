@@ -225,6 +225,18 @@ class DetailTests(KinshipTestCase):
         self.assertEqual(self.client.get("/resources/99999999999999999999/").status_code, 404)
         self.assertEqual(self.client.get("/resources/abc/").status_code, 404)
 
+    def test_facilitators_may_refer_a_member_from_an_active_entry_only(self):
+        resource = make_resource(name="Referable")
+        refer = f"/referrals/new/?resource={resource.pk}"
+        self.client.force_login(self.cast.member)
+        self.assertNotContains(self.client.get(resource.get_absolute_url()), refer)
+        self.client.force_login(self.cast.facilitator)
+        self.assertContains(self.client.get(resource.get_absolute_url()), f'href="{refer}"')
+        self.assertEqual(self.client.get(refer).status_code, 200)
+        resource.active = False
+        resource.save()
+        self.assertNotContains(self.client.get(resource.get_absolute_url()), refer)
+
     def test_deactivated_is_404_to_members_but_shown_to_curators(self):
         resource = make_resource(active=False, name="Closed down")
         self.client.force_login(self.cast.member)
