@@ -15,6 +15,8 @@ Environment (all optional):
                         0 keeps it for the whole run, and gunicorn may then put every client on one worker)
   BENCH_REPEAT          measure each page this many times and keep the fastest (default 1; use 3 on a busy machine)
   BENCH_WORKERS, BENCH_THREADS   gunicorn workers and threads (default 2 and 4; `make run` uses 16 threads)
+  BENCH_ONLY            measure only these groups besides the floor, comma-separated: discussions, search
+                        (default: all)
 """
 
 import argparse
@@ -46,6 +48,18 @@ DEFAULTS = {
     "postgresql": {"users": 10_000, "topics": 20_000, "replies": 1_000_000, "circles": 20, "long": 5_000},
     "sqlite": {"users": 2_000, "topics": 5_000, "replies": 250_000, "circles": 10, "long": 5_000},
 }
+
+
+# Search: a few realistic queries over the scale data (whose replies repeat a few dozen texts, so
+# every reply word matches tens of thousands of rows): a common word, a rarer word (in topics'
+# opening posts only), a phrase, and a word nobody wrote.
+SEARCHES = [
+    ("search: common word", "/search/?q=strength"),
+    ("search: rarer word", "/search/?q=corridors"),
+    ("search: phrase", "/search/?q=%22mirror+therapy%22"),
+    ("search: no matches", "/search/?q=xylophone"),
+]
+GROUPS = ("discussions", "search")
 
 
 # A connection stays with the gunicorn worker that accepted it. Kept for a whole run, all of them can
@@ -181,6 +195,8 @@ def configure_environment() -> str:
     os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
     os.environ["DEBUG"] = "0"
     os.environ["DJANGO_SETTINGS_MODULE"] = "kinship.settings"
+    # Eight clients signed in as one member search far past the 60 a minute a person may.
+    os.environ["SEARCH_RATE_LIMIT"] = "0"
     (BASE_DIR / "var").mkdir(exist_ok=True)
     sys.path.insert(0, str(BASE_DIR))
     return "postgresql" if os.environ["DATABASE_URL"].startswith(("postgres://", "postgresql://")) else "sqlite"
@@ -260,12 +276,13 @@ def prepare(vendor: str) -> dict[str, Any]:
         },
         "seeded_seconds": seeded_seconds,
         "cookie": f"{settings.SESSION_COOKIE_NAME}={session.session_key}",
-        "pages": [
-            ("floor", "/floor/"),
-            ("topic list (circle page)", f"/c/{circle.slug}/"),
-            ("topic page", f"/t/{topic.pk}/"),
-            ("long topic, last page", f"/t/{long_topic.pk}/?last=1"),
-        ],
+        "pages": _pages(
+            [
+                ("topic list (circle page)", f"/c/{circle.slug}/"),
+                ("topic page", f"/t/{topic.pk}/"),
+                ("long topic, last page", f"/t/{long_topic.pk}/?last=1"),
+            ]
+        ),
     }
     if connection.vendor == "postgresql":
         info["database"] = f"PostgreSQL {connection.pg_version // 10000}"  # type: ignore[attr-defined]
@@ -273,6 +290,21 @@ def prepare(vendor: str) -> dict[str, Any]:
         info["database"] = f"{connection.display_name} {getattr(connection.Database, 'sqlite_version', '')}"
     connections.close_all()
     return info
+
+
+def _pages(discussions: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The floor, then the groups BENCH_ONLY names (all by default)."""
+    raw = os.environ.get("BENCH_ONLY", "").strip()
+    wanted = {name.strip() for name in raw.split(",") if name.strip()} if raw else set(GROUPS)
+    unknown = wanted - set(GROUPS)
+    if unknown:
+        sys.exit(f"BENCH_ONLY: unknown group(s) {', '.join(sorted(unknown))}; choose from {', '.join(GROUPS)}.")
+    pages = [("floor", "/floor/")]
+    if "discussions" in wanted:
+        pages += discussions
+    if "search" in wanted:
+        pages += SEARCHES
+    return pages
 
 
 def free_port() -> int:
@@ -453,7 +485,23 @@ def report(info: dict[str, Any], rows: list[dict[str, Any]], settings: dict[str,
         "other CPU: the share used by anything but the server, its database and the load generator. Above a few",
         "per cent, other work skewed the figures: run again, or with BENCH_REPEAT=3.",
     ]
+    lines += search_report(rows)
     return "\n".join(lines)
+
+
+def search_report(rows: list[dict[str, Any]]) -> list[str]:
+    """Search against the floor: throughput, and p50 and p99 as multiples of the floor's (target: p99 < 10x)."""
+    floor = rows[0] if rows else {}
+    searched = [row for row in rows if row["page"].startswith("search") and row.get("rps") is not None]
+    if not searched or not floor.get("p99_ms"):
+        return []
+    lines = ["", f"{'search':<26} {'req/s vs floor':>14} {'p50 x floor':>12} {'p99 x floor':>12}"]
+    for row in searched:
+        lines.append(
+            f"{row['page']:<26} {fmt(row['rps'] / floor['rps'], 2):>14} "
+            f"{fmt(row['p50_ms'] / floor['p50_ms'], 1):>12} {fmt(row['p99_ms'] / floor['p99_ms'], 1):>12}"
+        )
+    return [*lines, "Target: search p99 under ten times the floor's p99."]
 
 
 def bench() -> None:

@@ -148,6 +148,8 @@ globals().update(_email)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Kinship <no-reply@kinship.local>")
 # Where links in emails (reminders, unsubscribe) point: mail is sent outside any request.
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Searches per client (account, or address when signed out) per minute; 0 turns the limit off (benchmarks).
+SEARCH_RATE_LIMIT = int(env("SEARCH_RATE_LIMIT", "60"))
 
 # Background work (reminders, email) through Django's tasks API, stored in the database and run
 # by `manage.py db_worker`, which `make run` starts beside the web server.

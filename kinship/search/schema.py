@@ -1,0 +1,191 @@
+"""The full-text index structures, kept in the database so every write keeps them current.
+
+PostgreSQL: a stored generated `tsvector` column (`search_vector`) on each searched table, weighted
+by column, with a GIN index. SQLite: an FTS5 external-content table (`search_<type>`) per searched
+table, kept current by triggers on insert, update of the searched columns, and delete.
+
+Because the database maintains them, the index follows every write whatever code path made it
+(services, the admin, `QuerySet.update`, raw SQL, bulk loads). Visibility is never indexed: hidden,
+deleted and circle rules are read from the source rows at query time.
+
+Migrations pass their own frozen copy of the sources to `install`/`uninstall`, so a later change
+to `SOURCES` needs a new migration, and `repair_sqlite` (run after every `migrate`) puts back
+triggers that a SQLite table rebuild dropped.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+# Porter stemming, Unicode word rules, and accents folded ("café" finds "cafe").
+FTS5_TOKENIZE = "porter unicode61 remove_diacritics 2"
+PG_CONFIG = "english"
+VECTOR_COLUMN = "search_vector"
+# ts_rank weights are A > B > C > D; bm25 column weights mirror them.
+BM25_WEIGHTS = {"A": 10.0, "B": 4.0, "C": 2.0, "D": 1.0}
+
+
+@dataclass(frozen=True)
+class Source:
+    """One searched table: its item type, table, and searched columns with their weight (A..D)."""
+
+    type: str
+    table: str
+    columns: tuple[tuple[str, str], ...]
+
+    @property
+    def fts_table(self) -> str:
+        return f"search_{self.type}"
+
+    @property
+    def index_name(self) -> str:
+        return f"search_{self.type}_vector"
+
+    @property
+    def column_names(self) -> list[str]:
+        return [name for name, _ in self.columns]
+
+    @property
+    def bm25_weights(self) -> str:
+        return ", ".join(str(BM25_WEIGHTS[weight]) for _, weight in self.columns)
+
+
+SOURCES: tuple[Source, ...] = (
+    Source("topic", "discussions_topic", (("title", "A"),)),
+    Source("reply", "discussions_post", (("body", "B"),)),
+    Source("tip", "library_tip", (("body", "B"),)),
+    Source(
+        "resource",
+        "library_resource",
+        (("name", "A"), ("description", "B"), ("eligibility", "C"), ("region", "C")),
+    ),
+    Source("material", "library_material", (("title", "A"), ("description", "B"), ("source", "C"))),
+    Source("event", "events_event", (("title", "A"), ("description", "B"))),
+    Source("question", "qa_question", (("body", "A"), ("answer", "B"))),
+)
+BY_TYPE = {source.type: source for source in SOURCES}
+
+
+def source_from(raw: Any) -> Source:
+    """A Source from a migration's frozen tuple (type, table, ((column, weight), ...))."""
+    if isinstance(raw, Source):
+        return raw
+    kind, table, columns = raw
+    return Source(kind, table, tuple((name, weight) for name, weight in columns))
+
+
+# PostgreSQL ----------------------------------------------------------------------------------
+
+
+def pg_vector_expression(source: Source) -> str:
+    parts = [
+        f"setweight(to_tsvector('{PG_CONFIG}'::regconfig, coalesce({name}, '')), '{weight}')"
+        for name, weight in source.columns
+    ]
+    return " || ".join(parts)
+
+
+def pg_install_sql(source: Source) -> list[str]:
+    return [
+        f"ALTER TABLE {source.table} ADD COLUMN {VECTOR_COLUMN} tsvector "
+        f"GENERATED ALWAYS AS ({pg_vector_expression(source)}) STORED",
+        f"CREATE INDEX {source.index_name} ON {source.table} USING gin ({VECTOR_COLUMN})",
+    ]
+
+
+def pg_uninstall_sql(source: Source) -> list[str]:
+    return [
+        f"DROP INDEX IF EXISTS {source.index_name}",
+        f"ALTER TABLE {source.table} DROP COLUMN IF EXISTS {VECTOR_COLUMN}",
+    ]
+
+
+# SQLite --------------------------------------------------------------------------------------
+
+
+def _trigger_names(source: Source) -> list[str]:
+    return [f"{source.fts_table}_{suffix}" for suffix in ("ai", "ad", "au")]
+
+
+def sqlite_trigger_sql(source: Source) -> list[str]:
+    fts, table = source.fts_table, source.table
+    cols = ", ".join(source.column_names)
+    new = ", ".join(f"new.{c}" for c in source.column_names)
+    old = ", ".join(f"old.{c}" for c in source.column_names)
+    # External content: a 'delete' must carry the values that were indexed, which old.* are.
+    add = f"INSERT INTO {fts}(rowid, {cols}) VALUES (new.id, {new});"  # noqa: S608
+    remove = f"INSERT INTO {fts}({fts}, rowid, {cols}) VALUES ('delete', old.id, {old});"  # noqa: S608
+    ai, ad, au = _trigger_names(source)
+    return [
+        f"CREATE TRIGGER IF NOT EXISTS {ai} AFTER INSERT ON {table} BEGIN {add} END",
+        f"CREATE TRIGGER IF NOT EXISTS {ad} AFTER DELETE ON {table} BEGIN {remove} END",
+        # Only the searched columns: a reaction count or a hidden flag changing re-indexes nothing.
+        f"CREATE TRIGGER IF NOT EXISTS {au} AFTER UPDATE OF {cols} ON {table} BEGIN {remove} {add} END",
+    ]
+
+
+def sqlite_install_sql(source: Source) -> list[str]:
+    fts = source.fts_table
+    return [
+        f"CREATE VIRTUAL TABLE {fts} USING fts5({', '.join(source.column_names)}, "
+        f"content='{source.table}', content_rowid='id', tokenize='{FTS5_TOKENIZE}')",
+        f"INSERT INTO {fts}({fts}) VALUES ('rebuild')",  # noqa: S608
+        *sqlite_trigger_sql(source),
+    ]
+
+
+def sqlite_uninstall_sql(source: Source) -> list[str]:
+    return [
+        *(f"DROP TRIGGER IF EXISTS {name}" for name in _trigger_names(source)),
+        f"DROP TABLE IF EXISTS {source.fts_table}",
+    ]
+
+
+# Both ----------------------------------------------------------------------------------------
+
+
+def install(schema_editor: Any, sources: Any) -> None:
+    vendor = schema_editor.connection.vendor
+    for raw in sources:
+        source = source_from(raw)
+        if vendor == "postgresql":
+            statements = pg_install_sql(source)
+        elif vendor == "sqlite":
+            statements = sqlite_install_sql(source)
+        else:  # pragma: no cover - the project runs on these two only
+            raise RuntimeError(f"Search has no index for the {vendor} database.")
+        for sql in statements:
+            schema_editor.execute(sql)
+
+
+def uninstall(schema_editor: Any, sources: Any) -> None:
+    vendor = schema_editor.connection.vendor
+    for raw in reversed(list(sources)):
+        source = source_from(raw)
+        statements = pg_uninstall_sql(source) if vendor == "postgresql" else sqlite_uninstall_sql(source)
+        for sql in statements:
+            schema_editor.execute(sql)
+
+
+def repair_sqlite(connection: Any, sources: tuple[Source, ...] = SOURCES) -> list[str]:
+    """Put back triggers a table rebuild dropped, and rebuild those indexes; returns the types repaired.
+
+    Django alters a SQLite table by copying it into a new one and dropping the old, and the old
+    one's triggers go with it. The FTS table survives (it names the table, not the old copy), but
+    it would stop following writes. Run after every migrate (see apps.py).
+    """
+    if connection.vendor != "sqlite":
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT type, name FROM sqlite_master WHERE type IN ('table', 'trigger')")
+        present = {(kind, name) for kind, name in cursor.fetchall()}
+        repaired = []
+        for source in sources:
+            if ("table", source.fts_table) not in present or ("table", source.table) not in present:
+                continue  # not installed yet (or a migration is being reversed)
+            if all(("trigger", name) in present for name in _trigger_names(source)):
+                continue
+            for sql in sqlite_trigger_sql(source):
+                cursor.execute(sql)
+            cursor.execute(f"INSERT INTO {source.fts_table}({source.fts_table}) VALUES ('rebuild')")  # noqa: S608
+            repaired.append(source.type)
+    return repaired
