@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "kinship.qa",
     "kinship.library",
     "kinship.search",
+    "kinship.peers",
+    "kinship.safety",
     "kinship.api",
 ]
 

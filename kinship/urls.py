@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("kinship.qa.urls")),
     path("", include("kinship.library.urls")),
     path("", include("kinship.search.urls")),
+    path("", include("kinship.peers.urls")),
     path("", include("kinship.notifications.urls")),
     # Calendar feeds are iCalendar, not JSON: plain views, mounted where API.md lists them.
     path("api/v1/circles/<slug:slug>/calendar.ics", feeds.circle_feed, name="api-circle-feed"),

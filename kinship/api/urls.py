@@ -3,7 +3,21 @@
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Router
 
-from kinship.api import accounts, circles, discussions, errors, events, library, qa, referrals, resources, search, tips
+from kinship.api import (
+    accounts,
+    circles,
+    discussions,
+    errors,
+    events,
+    library,
+    mentoring,
+    messages,
+    qa,
+    referrals,
+    resources,
+    search,
+    tips,
+)
 from kinship.api.parser import JsonParser
 
 api = NinjaAPI(
@@ -30,6 +44,8 @@ api.add_router("", library.router)
 api.add_router("", tips.router)
 api.add_router("", referrals.router)
 api.add_router("", search.router)
+api.add_router("", mentoring.router)
+api.add_router("", messages.router)
 
 # Last, so it only catches what no route above matched: an unknown API path is a problem+json 404 too.
 fallback = Router()

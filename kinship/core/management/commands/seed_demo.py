@@ -23,6 +23,7 @@ from kinship.events import queries as event_queries
 from kinship.events import services as events
 from kinship.events.models import Event, Organisation
 from kinship.library import demo as demo_library
+from kinship.peers import demo_mentoring, demo_messages
 from kinship.qa import services as qa
 from kinship.qa.models import SpeakerProfile
 
@@ -1010,6 +1011,8 @@ class Command(BaseCommand):
             planned = self._events(people, circles)
             self._speaker_questions(people)
             library = demo_library.seed(people, circles)
+            demo_mentoring.seed(people, circles)
+            demo_messages.seed(people, circles)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data: {len(circles)} circles, {len(people)} people, {made} new topics, {planned} new events, "

@@ -1,0 +1,5 @@
+"""API: private messages (/conversations, /blocks)."""
+
+from ninja import Router
+
+router = Router()
