@@ -1,6 +1,7 @@
 from typing import Any
 from urllib.parse import urlencode
 
+from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
@@ -224,6 +225,10 @@ def profile(request: HttpRequest, user_id: int) -> HttpResponse:
     shares = not own and circle_access.shares_a_circle(viewer, person)
     if not (own or shares or viewer.is_staff):
         raise Http404("No such member.")
+    # Someone this member blocked no longer sees their recovery context (peers sits above accounts,
+    # so the model is looked up by name rather than imported).
+    if shares and apps.get_model("peers", "Block").objects.filter(blocker=person, blocked_id=viewer.pk).exists():
+        shares = False
     recovery = []
     for field in User.RECOVERY_FIELDS:
         value = getattr(person, field)

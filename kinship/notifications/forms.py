@@ -13,3 +13,8 @@ class EmailPreferenceForm(forms.Form):
     referral_follow_up = forms.BooleanField(
         required=False, label=dict(EmailPreference.KIND_CHOICES)["referral_follow_up"]
     )
+    mentor_request = forms.BooleanField(required=False, label=dict(EmailPreference.KIND_CHOICES)["mentor_request"])
+    mentorship_update = forms.BooleanField(
+        required=False, label=dict(EmailPreference.KIND_CHOICES)["mentorship_update"]
+    )
+    new_messages = forms.BooleanField(required=False, label=dict(EmailPreference.KIND_CHOICES)["new_messages"])

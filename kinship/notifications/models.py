@@ -12,12 +12,18 @@ class EmailPreference(TimestampedModel):
     SEAT_OPENED = "seat_opened"
     REFERRAL_SUGGESTED = "referral_suggested"
     REFERRAL_FOLLOW_UP = "referral_follow_up"
+    MENTOR_REQUEST = "mentor_request"
+    MENTORSHIP_UPDATE = "mentorship_update"
+    NEW_MESSAGES = "new_messages"
     KIND_CHOICES = [
         (REMINDER_DAY, "Reminder 24 hours before a meeting I'm going to"),
         (REMINDER_HOUR, "Reminder 1 hour before a meeting I'm going to"),
         (SEAT_OPENED, "A seat opened up for me on a waitlist"),
         (REFERRAL_SUGGESTED, "A facilitator suggested a resource for me"),
         (REFERRAL_FOLLOW_UP, "A referral I made is due for follow-up"),
+        (MENTOR_REQUEST, "A member asked me to be their mentor"),
+        (MENTORSHIP_UPDATE, "News about my request for a mentor (accepted, declined or no answer)"),
+        (NEW_MESSAGES, "New private messages (one email after a quiet moment, never the text)"),
     ]
     KINDS = [k for k, _ in KIND_CHOICES]
 
@@ -27,6 +33,9 @@ class EmailPreference(TimestampedModel):
     seat_opened = models.BooleanField(default=True)
     referral_suggested = models.BooleanField(default=True)
     referral_follow_up = models.BooleanField(default=True)
+    mentor_request = models.BooleanField(default=True)
+    mentorship_update = models.BooleanField(default=True)
+    new_messages = models.BooleanField(default=True)
 
     def __str__(self) -> str:
         return f"email preferences of {self.user_id}"

@@ -206,6 +206,13 @@ class Message(models.Model):
     def __str__(self) -> str:
         return f"Message {self.pk}"
 
+    @property
+    def rendered(self) -> str:
+        """The stored HTML, sanitised when the message was written (kinship.core.markdown)."""
+        from django.utils.safestring import mark_safe
+
+        return mark_safe(self.body_html)  # sanitised by nh3 before it was stored
+
 
 class Block(models.Model):
     blocker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="blocks_made")

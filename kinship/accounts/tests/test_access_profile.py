@@ -152,14 +152,15 @@ class ProfilePageTests(KinshipTestCase):
         self.client.force_login(viewer)
         url = reverse("accounts:profile", args=[self.person.pk])
         self.client.get(url)  # warm the session
-        with self.assertNumQueries(5):
+        # 6: the last is whether this person blocked the viewer (peers.Block hides recovery context).
+        with self.assertNumQueries(6):
             self.assertEqual(self.client.get(url).status_code, 200)
         for _ in range(15):
             circle = factories.make_circle()
             factories.add_member(circle, viewer)
             factories.add_member(circle, self.person)
             factories.add_member(circle, factories.make_user())
-        with self.assertNumQueries(5):
+        with self.assertNumQueries(6):
             self.assertSeesOnlyShared(self.client.get(url))
 
     def test_own_page_queries_stay_flat(self):

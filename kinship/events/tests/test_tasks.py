@@ -16,6 +16,7 @@ from django_tasks import task_backends
 from kinship.core import factories
 from kinship.core.testing import KinshipTestCase
 from kinship.events import services, tasks
+from kinship.events.management.commands.run_scheduler import SWEEPS
 from kinship.events.models import Event, ReminderSent, Rsvp
 from kinship.notifications import services as notifications
 from kinship.notifications.tests.mail import FlakyBackend, SmtpTestMixin, parts
@@ -110,5 +111,5 @@ class SchedulerTests(SmtpTestMixin, KinshipTestCase):
         out = StringIO()
         call_command("run_scheduler", "--interval", "30", stdout=out)
         self.assertIn("Scheduler stopped.", out.getvalue())
-        # One of each sweep: the meeting reminders and the referrals' follow-ups.
-        self.assertEqual(len(task_backends["default"].results), 2)  # type: ignore[attr-defined]
+        # One of each sweep (meeting reminders, referral follow-ups, mentoring and messages).
+        self.assertEqual(len(task_backends["default"].results), len(SWEEPS))  # type: ignore[attr-defined]

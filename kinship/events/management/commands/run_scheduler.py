@@ -1,5 +1,6 @@
 """Enqueue the reminder sweeps every minute, for `manage.py db_worker` to run: events' meeting
-reminders and the referrals' follow-up reminders (kinship.library.tasks)."""
+reminders, the referrals' follow-up reminders (kinship.library.tasks) and the expiry of mentor
+requests nobody answered in time (kinship.peers.tasks_mentoring)."""
 
 import signal
 import threading
@@ -11,9 +12,15 @@ from django.db import close_old_connections
 
 from kinship.events import tasks
 from kinship.library import tasks as library_tasks
+from kinship.peers import tasks_mentoring, tasks_messages
 
 # Each sweep is enqueued every interval, unless one of its kind is still waiting for the worker.
-SWEEPS = [tasks.send_due_reminders, library_tasks.send_due_follow_ups]
+SWEEPS = [
+    tasks.send_due_reminders,
+    library_tasks.send_due_follow_ups,
+    tasks_messages.send_due_message_emails,
+    tasks_mentoring.expire_due_requests,
+]
 
 
 def _already_waiting(sweep: Any) -> bool:
