@@ -290,7 +290,8 @@ def import_csv(*, actor: User, data: bytes, check_only: bool = False) -> ImportR
         raw_id = by_name.get("id", "").strip()
         resource_id: int | None = None
         if raw_id:
-            if not raw_id.isdigit() or not 0 < int(raw_id) < 2**63:
+            # ASCII digits only: "²".isdigit() is true, yet int("²") fails.
+            if not (raw_id.isascii() and raw_id.isdigit()) or not 0 < int(raw_id) < 2**63:
                 report.errors.append(
                     RowError(number, "id", "The id is a whole number; leave it empty for a new entry.")
                 )

@@ -192,7 +192,14 @@ class HoursSyntaxError(ValueError):
 def parse_time(text: str) -> time:
     """'9:00', '09:00', '24:00' (midnight at the end of a day, written as 00:00 here)."""
     hour_text, _, minute_text = text.partition(":")
-    if not (hour_text.isdigit() and minute_text.isdigit() and len(minute_text) == 2 and len(hour_text) <= 2):
+    # ASCII digits only: "²".isdigit() is true, yet int("²") fails.
+    if not (
+        text.isascii()
+        and hour_text.isdigit()
+        and minute_text.isdigit()
+        and len(minute_text) == 2
+        and len(hour_text) <= 2
+    ):
         raise HoursSyntaxError(f"'{text}' is not a time; write it as HH:MM, e.g. 09:00.")
     hour, minute = int(hour_text), int(minute_text)
     if hour == 24 and minute == 0:

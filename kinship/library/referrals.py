@@ -31,6 +31,7 @@ from kinship.core.forms import GENERIC
 from kinship.core.pagination import Page, paginate
 from kinship.core.text import clean_text
 from kinship.library import access as library_access
+from kinship.library import directory
 from kinship.library.models import Referral, ReferralUpdate, Resource
 
 STATUSES = [value for value, _ in Referral.STATUS_CHOICES]
@@ -115,8 +116,8 @@ def referrable_members(referrer: Any, circle: Circle) -> QuerySet[User]:
 
 
 def referrable_resources() -> QuerySet[Resource]:
-    """Active resources of the directory, by kind and name."""
-    return Resource.objects.filter(active=True).order_by("kind", "name", "pk")
+    """What the directory lists (directory.listed_resources: active entries), by kind and name."""
+    return directory.listed_resources().order_by("kind", "name", "pk")
 
 
 # Input --------------------------------------------------------------------------------------

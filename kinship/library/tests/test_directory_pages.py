@@ -337,6 +337,9 @@ class CreateTests(KinshipTestCase):
             {"hours-2-weekday": "1"},
             {"hours-2-weekday": "1", "hours-2-opens": "25:00", "hours-2-closes": "26:00"},
             {"hours-2-weekday": "9", "hours-2-opens": "09:00", "hours-2-closes": "10:00"},
+            # Digits Python calls digits but int() does not read (a 500 before).
+            {"hours-2-weekday": "1", "hours-2-opens": "²:00", "hours-2-closes": "10:00"},
+            {"hours-2-weekday": "1", "hours-2-opens": "09:00", "hours-2-closes": "1²:00"},
             {"hours-TOTAL_FORMS": "x"},
             {"timezone": "Mars/Base"},
             {"kind": "spa"},

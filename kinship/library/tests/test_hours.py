@@ -333,6 +333,17 @@ def test_parse_refuses_what_it_cannot_read(text):
         hours.parse(text)
 
 
+@pytest.mark.parametrize(
+    "text", ["²:00", "09:²0", "0²:00", "\u0661\u0662:\u0660\u0660", "\U0001d7d7:00", "09:\u0663\u0660"]
+)
+def test_parse_time_refuses_digits_that_are_not_ascii(text):
+    # "²".isdigit() is true but int("²") fails: such a time is a clear message, never a crash.
+    with pytest.raises(hours.HoursSyntaxError):
+        hours.parse_time(text)
+    with pytest.raises(hours.HoursSyntaxError):
+        hours.parse(f"Mon {text}-23:00")
+
+
 def test_parse_refuses_too_many_periods():
     with pytest.raises(hours.HoursSyntaxError):
         hours.parse("; ".join(["Mon-Sun 09:00-10:00"] * 5))

@@ -215,6 +215,15 @@ class ImportTests(CsvTestCase):
         self.assertEqual(Resource.objects.count(), 1)
         self.assertEqual(Resource.objects.get().name, "Existing")
 
+    def test_an_id_of_non_ascii_digits_is_a_row_error(self):
+        # "²".isdigit() is true but int("²") fails: it was a 500 before.
+        for raw in ("²", "1²", "\u0661\u0662", "\U0001d7d7"):
+            for check_only in (False, True):
+                with self.subTest(id=raw, check_only=check_only):
+                    report = self.run_import(f"id,kind,name\n{raw},helpline,Line\n", check_only=check_only)
+                    self.assertEqual([(e.row, e.field) for e in report.errors], [(2, "id")])
+        self.assertFalse(Resource.objects.exists())
+
     def test_header_problems(self):
         for text, field in (
             ("name,description\nLine,x\n", "kind"),
