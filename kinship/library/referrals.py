@@ -33,6 +33,7 @@ from kinship.core.text import clean_text
 from kinship.library import access as library_access
 from kinship.library import directory
 from kinship.library.models import Referral, ReferralUpdate, Resource
+from kinship.safety import audit
 
 STATUSES = [value for value, _ in Referral.STATUS_CHOICES]
 STATUS_LABELS = dict(Referral.STATUS_CHOICES)
@@ -96,6 +97,9 @@ def get_referral_for(user: Any, referral_id: Any) -> Referral:
     )
     if referral is None or not can_see(user, referral):
         raise Http404("No such referral.")
+    # Staff may open anyone's referral (its private note); each such look is audited.
+    if _is_staff(user) and user.pk not in (referral.member_id, referral.referred_by_id):
+        audit.record(actor=user, action="referral.viewed", target=referral)
     return referral
 
 

@@ -9,6 +9,7 @@ from kinship.circles.models import Membership
 from kinship.core import factories
 from kinship.library.models import Referral, ReferralUpdate
 from kinship.library.tests.referrals_support import NOTE, ReferralTestCase, make_referral, make_resource
+from kinship.safety.models import AuditEntry
 
 LIST = reverse("library:referral-list")
 DASHBOARD = reverse("library:referral-dashboard")
@@ -295,6 +296,17 @@ class DetailPageTests(ReferralTestCase):
             self.assertContains(response, '<label for="id_status">', html=False)
             self.assertNotContains(response, self.cast.member.email)
             self.assertIn("no-store", response["Cache-Control"])
+
+    def test_a_staff_look_is_audited_and_the_member_and_referrer_looks_are_not(self) -> None:
+        for user in (self.cast.member, self.cast.facilitator):
+            self.client.force_login(user)
+            self.client.get(self.url)
+        self.assertFalse(AuditEntry.objects.exists())
+        self.client.force_login(self.cast.staff)
+        self.client.get(self.url)
+        entry = AuditEntry.objects.get()
+        self.assertEqual((entry.actor, entry.action), (self.cast.staff, "referral.viewed"))
+        self.assertEqual((entry.target_type, entry.target_id), ("library.referral", self.referral.pk))
 
     def test_everyone_else_gets_404_for_reading_and_updating(self) -> None:
         for user in self.outsiders():
