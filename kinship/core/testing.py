@@ -1,8 +1,10 @@
 """A cast for tests: one person per role around a shared circle."""
 
+import shutil
+import tempfile
 from dataclasses import dataclass
 
-from django.test import TestCase
+from django.test import TestCase, override_settings
 
 from kinship.accounts.models import User
 from kinship.circles.models import Circle
@@ -47,3 +49,22 @@ class KinshipTestCase(TestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         cls.cast = make_cast()
+
+
+class TemporaryMedia:
+    """Mix into a TestCase: stored files go to a folder of the class's own, removed afterwards."""
+
+    media_root: str
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        cls.media_root = tempfile.mkdtemp(prefix="kinship-media-")
+        cls._media_override = override_settings(MEDIA_ROOT=cls.media_root)
+        cls._media_override.enable()
+        super().setUpClass()  # type: ignore[misc]
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        super().tearDownClass()  # type: ignore[misc]
+        cls._media_override.disable()
+        shutil.rmtree(cls.media_root, ignore_errors=True)

@@ -4,8 +4,6 @@ import html
 import io
 import os
 import re
-import shutil
-import tempfile
 import time
 from types import SimpleNamespace
 from typing import Any
@@ -14,7 +12,6 @@ from urllib.parse import quote, quote_plus
 
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import override_settings
 from django.utils.html import escape
 from PIL import Image
 
@@ -106,22 +103,3 @@ class AccountsAssertions:
         body = response.content.decode("utf-8", "replace").lower()
         for form in email_forms(email):
             self.assertNotIn(form, body, f"the address leaked as {form!r} on {response.request['PATH_INFO']}")
-
-
-class TemporaryMedia:
-    """Avatars go to a throwaway folder, not the project's media directory."""
-
-    media_root: str
-
-    @classmethod
-    def setUpClass(cls) -> None:
-        cls.media_root = tempfile.mkdtemp(prefix="kinship-media-")
-        cls._media_override = override_settings(MEDIA_ROOT=cls.media_root)
-        cls._media_override.enable()
-        super().setUpClass()  # type: ignore[misc]
-
-    @classmethod
-    def tearDownClass(cls) -> None:
-        super().tearDownClass()  # type: ignore[misc]
-        cls._media_override.disable()
-        shutil.rmtree(cls.media_root, ignore_errors=True)

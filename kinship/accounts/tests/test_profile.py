@@ -14,13 +14,12 @@ from kinship.accounts.tests.support import (
     WHEELCHAIR_EMOJI,
     ZERO_WIDTH_SPACE,
     AccountsAssertions,
-    TemporaryMedia,
     database_state,
     image_bytes,
     image_upload,
 )
 from kinship.core.errors import Invalid
-from kinship.core.testing import KinshipTestCase
+from kinship.core.testing import KinshipTestCase, TemporaryMedia
 
 
 def stored_files(root: str) -> set[str]:

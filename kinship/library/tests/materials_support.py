@@ -1,14 +1,12 @@
 """Helpers for the library material tests: a throwaway media folder, sample PDFs and files that only pretend."""
 
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import override_settings
 
 from kinship.accounts.models import User
+from kinship.core import testing
 from kinship.library import materials
 from kinship.library.demo_materials import build_pdf
 from kinship.library.models import PAIN, Material
@@ -56,23 +54,8 @@ def add_pdf(curator: User, *, upload: Any = None, **fields: Any) -> Material:
     return materials.add_material(curator=curator, upload=upload or pdf_upload(), **values)
 
 
-class TemporaryMedia:
+class TemporaryMedia(testing.TemporaryMedia):
     """Stored files go to a throwaway folder, never the project's media directory."""
-
-    media_root: str
-
-    @classmethod
-    def setUpClass(cls) -> None:
-        cls.media_root = tempfile.mkdtemp(prefix="kinship-library-")
-        cls._media_override = override_settings(MEDIA_ROOT=cls.media_root)
-        cls._media_override.enable()
-        super().setUpClass()  # type: ignore[misc]
-
-    @classmethod
-    def tearDownClass(cls) -> None:
-        super().tearDownClass()  # type: ignore[misc]
-        cls._media_override.disable()
-        shutil.rmtree(cls.media_root, ignore_errors=True)
 
     def stored_files(self) -> list[str]:
         folder = Path(self.media_root) / "library"
