@@ -55,6 +55,7 @@ class TemporaryMedia:
     """Mix into a TestCase: stored files go to a folder of the class's own, removed afterwards."""
 
     media_root: str
+    _media_override: override_settings
 
     @classmethod
     def setUpClass(cls) -> None:
