@@ -3,6 +3,20 @@ from typing import Any
 from django.http import Http404
 
 
+def parse_id(value: Any) -> int | None:
+    """A database id from a form or path (ASCII digits) or JSON (an integer); None for anything else."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        if not text.isascii() or not text.isdigit() or len(text) > 19:
+            return None
+        value = int(text)
+    if isinstance(value, int) and 0 < value < 2**63:
+        return value
+    return None
+
+
 def id_or_404(value: Any) -> int:
     """A database id from anywhere (path, query, JSON): anything but a positive 64-bit int is a 404."""
     try:

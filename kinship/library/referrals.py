@@ -25,7 +25,7 @@ from kinship.accounts.models import User
 from kinship.circles import access as circle_access
 from kinship.circles.models import Circle, Membership
 from kinship.core import ratelimit
-from kinship.core.converters import id_or_404
+from kinship.core.converters import id_or_404, parse_id
 from kinship.core.errors import Conflict, Invalid, NotAllowed
 from kinship.core.forms import GENERIC
 from kinship.core.pagination import Page, paginate
@@ -127,20 +127,6 @@ def referrable_resources() -> QuerySet[Resource]:
 # Input --------------------------------------------------------------------------------------
 
 
-def _id(value: Any) -> int | None:
-    """A database id from a form (digits) or JSON (an integer); None for anything else."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, str):
-        text = value.strip()
-        if not text.isascii() or not text.isdigit() or len(text) > 19:
-            return None
-        value = int(text)
-    if isinstance(value, int) and 0 < value < 2**63:
-        return value
-    return None
-
-
 def _find_circle(value: Any) -> Circle | None:
     if isinstance(value, Circle):
         return value
@@ -153,7 +139,7 @@ def _find_circle(value: Any) -> Circle | None:
 def _follow_up_days(value: Any) -> int:
     """1 to 90, from a form (digits) or JSON (an integer)."""
     message = f"Choose a number of days from {MIN_FOLLOW_UP_DAYS} to {MAX_FOLLOW_UP_DAYS}."
-    days = _id(value)
+    days = parse_id(value)
     if days is None or not MIN_FOLLOW_UP_DAYS <= days <= MAX_FOLLOW_UP_DAYS:
         raise Invalid(message, errors={"follow_up_days": [message]})
     return days
@@ -194,12 +180,12 @@ def _check_referral(referrer: User, circle: Any, member: Any, resource: Any, not
         refuse("circle", "Choose a circle you facilitate.")
     found_member = None
     if found_circle is not None:
-        member_id = _id(member.pk if isinstance(member, User) else member)
+        member_id = parse_id(member.pk if isinstance(member, User) else member)
         if member_id is not None:
             found_member = referrable_members(referrer, found_circle).filter(pk=member_id).first()
         if found_member is None:
             refuse("member", "Choose an active member of this circle (not yourself).")
-    resource_id = _id(resource.pk if isinstance(resource, Resource) else resource)
+    resource_id = parse_id(resource.pk if isinstance(resource, Resource) else resource)
     found_resource = referrable_resources().filter(pk=resource_id).first() if resource_id is not None else None
     if found_resource is None:
         refuse("resource", "Choose a resource from the directory.")

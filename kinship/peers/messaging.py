@@ -24,7 +24,7 @@ from django.utils import timezone
 from kinship.accounts.models import User
 from kinship.circles import access as circle_access
 from kinship.core import ratelimit
-from kinship.core.converters import id_or_404
+from kinship.core.converters import id_or_404, parse_id
 from kinship.core.errors import Conflict, Invalid, NotAllowed
 from kinship.core.markdown import render_markdown
 from kinship.core.pagination import Page, paginate
@@ -144,14 +144,8 @@ def find_conversation(a: User, b: User) -> Conversation | None:
 
 def get_recipient(value: Any) -> User | None:
     """An active user by id from a path, form or JSON; None for anything else (never a 500)."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, str):
-        text = value.strip()
-        if not text.isascii() or not text.isdigit() or len(text) > 19:
-            return None
-        value = int(text)
-    if not isinstance(value, int) or not 0 < value < 2**63:
+    value = parse_id(value)
+    if value is None:
         return None
     return User.objects.filter(pk=value, is_active=True).first()
 
