@@ -9,8 +9,10 @@ say on the member's request.
 from typing import Any
 
 from django.contrib import admin
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
+from kinship.core.converters import parse_id
+from kinship.library import referrals
 from kinship.library.models import Referral, ReferralUpdate
 
 UPDATE_FIELDS = ("status", "by", "created_at")
@@ -44,3 +46,13 @@ class ReferralAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
+    ) -> HttpResponse:
+        # The page shows the private note: a staff look here is audited like one on the site.
+        pk = parse_id(object_id)
+        found = Referral.objects.filter(pk=pk).first() if pk is not None else None
+        if found is not None and request.method == "GET":
+            referrals.look_at(request.user, found)
+        return super().change_view(request, object_id, form_url, extra_context)

@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from kinship.accounts.auth import signed_in
+from kinship.core.admin import ReadOnlyAdmin
 from kinship.core.errors import KinshipError
 from kinship.library import tips
 from kinship.library.models import Tip, TipVote
@@ -88,17 +89,7 @@ class TipAdmin(admin.ModelAdmin):
 
 
 @admin.register(TipVote)
-class TipVoteAdmin(admin.ModelAdmin):
+class TipVoteAdmin(ReadOnlyAdmin):
     list_display = ["tip", "voter", "created_at"]
     raw_id_fields = ["tip", "voter"]
     readonly_fields = ["tip", "voter", "created_at"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        # Removing a vote here would leave the tip's helpful_count wrong.
-        return False

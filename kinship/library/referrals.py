@@ -97,10 +97,14 @@ def get_referral_for(user: Any, referral_id: Any) -> Referral:
     )
     if referral is None or not can_see(user, referral):
         raise Http404("No such referral.")
-    # Staff may open anyone's referral (its private note); each such look is audited.
+    look_at(user, referral)
+    return referral
+
+
+def look_at(user: Any, referral: Referral) -> None:
+    """Staff may open anyone's referral (its private note): each such look goes to the audit log."""
     if _is_staff(user) and user.pk not in (referral.member_id, referral.referred_by_id):
         audit.record(actor=user, action="referral.viewed", target=referral)
-    return referral
 
 
 def referrable_circles(user: Any) -> QuerySet[Circle]:

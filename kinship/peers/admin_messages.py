@@ -12,11 +12,12 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 
+from kinship.core.admin import ReadOnlyAdmin
 from kinship.peers.models import MessageReport
 
 
 @admin.register(MessageReport)
-class MessageReportAdmin(admin.ModelAdmin):
+class MessageReportAdmin(ReadOnlyAdmin):
     list_display = ["id", "status", "reporter", "created_at", "closed_at", "open_report"]
     list_filter = ["status"]
     # Only these columns: the message and the reason stay out of the admin.
@@ -30,12 +31,3 @@ class MessageReportAdmin(admin.ModelAdmin):
     @admin.display(description="Read (audited)")
     def open_report(self, report: MessageReport) -> str:
         return format_html('<a href="{}">Open the report</a>', reverse("peers:message-report-detail", args=[report.pk]))
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from kinship.core.admin import ReadOnlyAdmin
 from kinship.qa.models import Question, SpeakerInvitation, SpeakerProfile, Vote
 
 
@@ -74,17 +75,7 @@ class QuestionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Vote)
-class VoteAdmin(admin.ModelAdmin):
+class VoteAdmin(ReadOnlyAdmin):
     list_display = ["question", "voter", "created_at"]
     raw_id_fields = ["question", "voter"]
     readonly_fields = ["question", "voter", "created_at"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        # A deleted vote would leave vote_count wrong: members take votes back on the site.
-        return False

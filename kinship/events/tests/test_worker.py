@@ -1,7 +1,5 @@
 """The real worker: tasks stored by the database backend, run by `manage.py db_worker`."""
 
-import signal
-from collections.abc import Iterator
 from datetime import timedelta
 from io import StringIO
 
@@ -10,35 +8,13 @@ from django.core.management import call_command
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from kinship.core import factories
-from kinship.core.smtp_testing import Inbox, smtp_server
+from kinship.core import factories, worker_testing
+from kinship.core.worker_testing import run_worker
 from kinship.events import services, tasks
 from kinship.events.models import ReminderSent, Rsvp
 
-DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-
-
-@pytest.fixture
-def inbox(settings) -> Iterator[Inbox]:  # type: ignore[no-untyped-def]
-    with smtp_server() as server:
-        for name, value in server.django_settings().items():
-            setattr(settings, name, value)
-        settings.SITE_URL = "https://kinship.test"
-        settings.TASKS = DATABASE_TASKS
-        yield server
-
-
-@pytest.fixture
-def keep_signal_handlers() -> Iterator[None]:
-    """db_worker installs its own SIGINT/SIGTERM handlers in this process; put pytest's back."""
-    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
-    yield
-    for sig, handler in saved.items():
-        signal.signal(sig, handler)
-
-
-def run_worker() -> None:
-    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", "--interval", "0", stdout=StringIO())
+inbox = worker_testing.inbox
+keep_signal_handlers = worker_testing.keep_signal_handlers
 
 
 @pytest.mark.django_db(transaction=True)

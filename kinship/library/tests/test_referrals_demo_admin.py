@@ -6,6 +6,7 @@ from kinship.core import factories
 from kinship.library import demo_referrals
 from kinship.library.models import Referral, Resource
 from kinship.library.tests.referrals_support import ReferralTestCase, make_referral, make_resource
+from kinship.safety.models import AuditEntry
 
 
 class DemoTests(ReferralTestCase):
@@ -62,6 +63,19 @@ class AdminTests(ReferralTestCase):
         page = self.client.get(f"/admin/library/referral/{referral.pk}/change/")
         self.assertContains(page, referral.note)
         self.assertEqual(self.client.get("/admin/library/referral/add/").status_code, 403)
+
+    def test_a_staff_look_in_the_admin_is_audited(self) -> None:
+        referral = make_referral(
+            referrer=self.cast.facilitator, member=self.cast.member, circle=self.cast.circle, resource=self.resource
+        )
+        admin = factories.make_user(is_staff=True, is_superuser=True)
+        self.client.force_login(admin)
+        self.client.get("/admin/library/referral/")
+        self.assertFalse(AuditEntry.objects.exists())
+        self.client.get(f"/admin/library/referral/{referral.pk}/change/")
+        entry = AuditEntry.objects.get()
+        self.assertEqual((entry.actor, entry.action, entry.target_id), (admin, "referral.viewed", referral.pk))
+        self.assertEqual(self.client.get("/admin/library/referral/x/change/").status_code, 302)
 
     def test_members_and_facilitators_are_kept_out_of_the_admin(self) -> None:
         for user in (self.cast.member, self.cast.facilitator):

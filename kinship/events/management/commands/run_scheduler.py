@@ -1,6 +1,7 @@
-"""Enqueue the reminder sweeps every minute, for `manage.py db_worker` to run: events' meeting
-reminders, the referrals' follow-up reminders (kinship.library.tasks) and the expiry of mentor
-requests nobody answered in time (kinship.peers.tasks_mentoring)."""
+"""Enqueue the sweeps every minute, for `manage.py db_worker` to run: events' meeting reminders, the
+referrals' follow-up reminders (kinship.library.tasks), the new-message emails after a quiet spell
+(kinship.peers.tasks_messages) and the expiry of mentor requests nobody answered in time
+(kinship.peers.tasks_mentoring)."""
 
 import signal
 import threading
