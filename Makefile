@@ -56,11 +56,13 @@ browser-deps: ## Debian's chromium and axe-core for the browser tests
 test: install browser-deps ## Whole suite (SQLite; PostgreSQL when DATABASE_URL is set)
 	$(BIN)/python -m pytest -q
 
-lint: install ## ruff, mypy and the missing-migration check
+lint: install ## ruff, mypy, the missing-migration check, bandit and pip-audit (needs PyPI)
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	SECRET_KEY=lint $(BIN)/mypy kinship
 	SECRET_KEY=lint $(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/bandit -q -c pyproject.toml -r kinship -x '*/tests/*,kinship/conftest.py,kinship/core/testing.py,kinship/core/smtp_testing.py,kinship/core/worker_testing.py'
+	$(BIN)/pip-audit --progress-spinner off --strict -r requirements.txt
 
 fmt: install ## Apply formatting and safe lint fixes
 	$(BIN)/ruff format .

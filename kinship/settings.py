@@ -13,7 +13,7 @@ SECRET_KEY = env("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("Set SECRET_KEY (or DEBUG=1 for a development key).")
-    SECRET_KEY = "dev-only-insecure-key-never-use-in-production"  # noqa: S105
+    SECRET_KEY = "dev-only-insecure-key-never-use-in-production"  # noqa: S105 - DEBUG only  # nosec B105
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 HTTPS = env_bool("HTTPS", default=False)
@@ -40,18 +40,23 @@ INSTALLED_APPS = [
     "kinship.library",
     "kinship.search",
     "kinship.peers",
+    "kinship.journal",
     "kinship.safety",
     "kinship.api",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After messages: it leaves a message for the sign-in page it sends a suspended member to.
+    "kinship.safety.middleware.SuspendedSignOutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "kinship.core.middleware.ErrorMiddleware",
 ]
@@ -103,7 +108,7 @@ LIVE_MAX_STREAMS = 8
 LIVE_STREAM_SECONDS = 55
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = ["kinship.accounts.backends.KinshipBackend"]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -152,6 +157,9 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Kinship <no-reply@kinship.local>
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Searches per client (account, or address when signed out) per minute; 0 turns the limit off (benchmarks).
 SEARCH_RATE_LIMIT = int(env("SEARCH_RATE_LIMIT", "60"))
+# Posting pace per member per hour; 0 turns a limit off (load tests).
+TOPICS_PER_HOUR = int(env("TOPICS_PER_HOUR", "20"))
+REPLIES_PER_HOUR = int(env("REPLIES_PER_HOUR", "120"))
 
 # Background work (reminders, email) through Django's tasks API, stored in the database and run
 # by `manage.py db_worker`, which `make run` starts beside the web server.
@@ -163,6 +171,41 @@ CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Everything the pages need comes from this site: no inline script or style, no plugins, no framing.
+# Only the API's browsable docs (Swagger UI from its CDN, with an inline starter script) are left out.
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/api/v1/docs"],
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+# No page uses these device features; saying so stops any injected content from asking.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    )
+}
 if HTTPS:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
@@ -170,6 +213,7 @@ if HTTPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = 31_536_000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
     CSRF_TRUSTED_ORIGINS = [f"https://{host}" for host in ALLOWED_HOSTS if not host.startswith(".")]
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 

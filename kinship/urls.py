@@ -14,6 +14,7 @@ register_converter(OccurrenceKeyConverter, "occurrence")
 urlpatterns = [
     path("", include("kinship.core.urls")),
     path("accounts/", include("kinship.accounts.urls")),
+    path("accounts/", include("kinship.safety.urls_data_rights")),
     path("", include("kinship.circles.urls")),
     path("", include("kinship.discussions.urls")),
     path("", include("kinship.events.urls")),
@@ -21,7 +22,10 @@ urlpatterns = [
     path("", include("kinship.library.urls")),
     path("", include("kinship.search.urls")),
     path("", include("kinship.peers.urls")),
+    path("", include("kinship.journal.urls")),
     path("", include("kinship.notifications.urls")),
+    path("", include("kinship.safety.urls_crisis")),
+    path("", include("kinship.safety.urls")),
     # Calendar feeds are iCalendar, not JSON: plain views, mounted where API.md lists them.
     path("api/v1/circles/<slug:slug>/calendar.ics", feeds.circle_feed, name="api-circle-feed"),
     path("api/v1/me/calendar.ics", feeds.member_feed, name="api-member-feed"),

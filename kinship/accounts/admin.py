@@ -1,7 +1,14 @@
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from kinship.accounts import admin_guard
 from kinship.accounts.models import ApiToken, User
+from kinship.safety import audit
+
+# Site-wide roles: a change to any of them is written to the audit log.
+ROLE_FLAGS = ("is_staff", "is_superuser", "is_active")
 
 
 @admin.register(User)
@@ -47,6 +54,14 @@ class UserAdmin(BaseUserAdmin):
         ),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "display_name", "password1", "password2"]})]
+
+    def save_model(self, request: Any, obj: User, form: Any, change: bool) -> None:
+        changed = [flag for flag in ROLE_FLAGS if flag in getattr(form, "changed_data", [])]
+        super().save_model(request, obj, form, change)
+        if changed:
+            detail = ", ".join(f"{flag} {getattr(obj, flag)}" for flag in changed)
+            audit.record(actor=request.user, action="role_change", target=obj, detail=detail)
+
     readonly_fields = ["terms_accepted_at", "terms_version", "last_login", "date_joined"]
 
 
@@ -57,3 +72,6 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):  # tokens are issued through the API only
         return False
+
+
+admin_guard.guard(admin.site)

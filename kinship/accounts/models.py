@@ -74,6 +74,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    # Suspended site-wide by staff until this moment (safety.moderation); no sign-in meanwhile.
+    suspended_until = models.DateTimeField(null=True, blank=True)
+    # The member erased their account: personal data is gone and what stays reads "Former member".
+    deleted_at = models.DateTimeField(null=True, blank=True)
 
     objects = UserManager()
 
@@ -120,3 +124,84 @@ class ApiToken(models.Model):
     def issue(cls, user: User) -> tuple["ApiToken", str]:
         key = secrets.token_urlsafe(32)
         return cls.objects.create(user=user, key_hash=cls.hash(key)), key
+
+
+class SignInSession(models.Model):
+    """One browser signed in to an account, so its owner can see where they are signed in and end it.
+
+    The session itself lives in Django's session store; this row names it for its owner.
+    """
+
+    AGENT_MAX = 200
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sign_in_sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    user_agent = models.CharField(max_length=AGENT_MAX, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"session {self.pk} of user {self.user_id}"
+
+
+class ConsentRecord(models.Model):
+    """Each time a member accepted (or withdrew) the terms or the privacy notice; kept after erasure.
+
+    After an account is erased the row keeps only the former account's id number, never a name
+    or address, so the organisation can still show which version was agreed to and when.
+    """
+
+    TERMS = "terms"
+    PRIVACY = "privacy"
+    DOCUMENT_CHOICES = [(TERMS, "Terms of use"), (PRIVACY, "Privacy notice")]
+    ACCEPTED = "accepted"
+    WITHDRAWN = "withdrawn"
+    ACTION_CHOICES = [(ACCEPTED, "Accepted"), (WITHDRAWN, "Withdrawn")]
+
+    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="consents")
+    account_number = models.BigIntegerField()
+    document = models.CharField(max_length=10, choices=DOCUMENT_CHOICES)
+    version = models.CharField(max_length=20)
+    action = models.CharField(max_length=10, choices=ACTION_CHOICES, default=ACCEPTED)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["account_number", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.account_number} {self.action} {self.document} {self.version}"
+
+
+class TwoFactorDevice(models.Model):
+    """A member's authenticator app (TOTP, RFC 6238); confirmed once they typed a first code."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="two_factor")
+    secret = models.CharField(max_length=64)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    # The last 30-second step a code was accepted for: the same code is never accepted twice.
+    last_step = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"two-factor device of {self.user_id}"
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+
+class RecoveryCode(models.Model):
+    """A one-time code for when the authenticator is lost; only its hash is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=64)
+    used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "code_hash"], name="accounts_recovery_code_once")]
+
+    def __str__(self) -> str:
+        return f"recovery code {self.pk} of {self.user_id}"

@@ -17,8 +17,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.formats import date_format
 
+from kinship.accounts import consents, two_factor
 from kinship.accounts.models import ApiToken, User
+from kinship.accounts.signals import signed_in
 from kinship.core import ratelimit
 from kinship.core.errors import Invalid, NotAllowed
 from kinship.core.text import check_inline, clean_line, clean_text
@@ -122,6 +125,7 @@ def sign_up(
             )
     except IntegrityError:
         return None  # the same address signed up a moment ago
+    consents.record(user=user)
     transaction.on_commit(lambda: send_verification(user=user, base_url=base_url, next_url=next_url))
     return user
 
@@ -201,15 +205,27 @@ def sign_in(*, request: HttpRequest | None, email: Any, password: Any, address: 
     user = None if too_long else authenticate(request, username=email.strip(), password=password)
     if user is None:
         raise Invalid("That email and password do not match an account.", errors={"password": ["Does not match."]})
+    _refuse_suspended(user)  # type: ignore[arg-type]
     return user  # type: ignore[return-value]
 
 
-def issue_token(*, email: Any, password: Any, address: str) -> str:
-    """A new API token for verified members; the raw key is shown once."""
+def _refuse_suspended(user: User) -> None:
+    """Told only after the right password, so the message reveals nothing to a stranger."""
+    until = user.suspended_until
+    if until is not None and until > timezone.now():
+        day = date_format(timezone.localtime(until), "j F Y")
+        message = f"This account is suspended until {day}. You can sign in again after that."
+        raise Invalid(message, errors={"email": [message]})
+
+
+def issue_token(*, email: Any, password: Any, address: str, otp: Any = None) -> str:
+    """A new API token for verified members (with two-step sign-in on, `otp` too); the raw key is shown once."""
     user = sign_in(request=None, email=email, password=password, address=address)
     if not user.is_verified:
         raise NotAllowed("Please confirm your email address first; check your inbox for the link.")
+    two_factor.check_sign_in_code(user=user, code=otp)
     _, key = ApiToken.issue(user)
+    signed_in.send(sender=User, user=user, via="app")
     return key
 
 

@@ -3,7 +3,7 @@ from urllib.parse import urlencode
 
 from django.apps import apps
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -13,7 +13,8 @@ from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from kinship.accounts import services
+from kinship.accounts import services, sessions, two_factor, two_factor_views
+from kinship.accounts.auth import signed_in
 from kinship.accounts.forms import EmailChangeForm, NewPasswordForm, ProfileForm, SignInForm, SignUpForm
 from kinship.accounts.models import User
 from kinship.circles import access as circle_access
@@ -104,7 +105,9 @@ def signin(request: HttpRequest) -> HttpResponse:
             form.is_valid()
             show_errors(form, error)
             return render(request, "accounts/login.html", {"form": form, "next": next_url}, status=422)
-        login(request, user)
+        if two_factor.has_two_factor(user):
+            return two_factor_views.begin_second_step(request, user, next_url)
+        two_factor_views.complete_sign_in(request, user)
         return redirect(next_url or "core:home")
     return render(request, "accounts/login.html", {"form": form, "next": next_url})
 
@@ -223,7 +226,7 @@ def profile(request: HttpRequest, user_id: int) -> HttpResponse:
         raise Http404("No such member.")
     own = person.pk == viewer.pk
     shares = not own and circle_access.shares_a_circle(viewer, person)
-    if not (own or shares or viewer.is_staff):
+    if not (own or shares or (viewer.is_staff and two_factor.has_two_factor(viewer))):
         raise Http404("No such member.")
     # Someone this member blocked no longer sees their recovery context (peers sits above accounts,
     # so the model is looked up by name rather than imported).
@@ -239,3 +242,38 @@ def profile(request: HttpRequest, user_id: int) -> HttpResponse:
             shown = person.get_surgery_type_display() if field == "surgery_type" else value
             recovery.append((label, shown))
     return render(request, "accounts/profile.html", {"person": person, "recovery": recovery, "own": own})
+
+
+@login_required
+def session_list(request: HttpRequest) -> HttpResponse:
+    """Where the member is signed in (browsers and apps), with a way to end each."""
+    user = signed_in(request)
+    context = {
+        "sessions": sessions.list_sessions(user=user, current_key=request.session.session_key),
+        "tokens": sessions.list_tokens(user=user),
+    }
+    return render(request, "accounts/sessions.html", context)
+
+
+@require_POST
+@login_required
+def session_end(request: HttpRequest) -> HttpResponse:
+    user = signed_in(request)
+    try:
+        if "token" in request.POST:
+            sessions.revoke_token(user=user, token_id=request.POST.get("token"))
+            messages.success(request, "That app is signed out.")
+        elif "session" in request.POST:
+            sessions.end_session(user=user, session_id=request.POST.get("session"))
+            messages.success(request, "That browser is signed out.")
+        else:
+            ended = sessions.end_other_sessions(user=user, current_key=request.session.session_key)
+            messages.success(request, f"Signed out everywhere else ({ended}).")
+    except Invalid as error:
+        context = {
+            "sessions": sessions.list_sessions(user=user, current_key=request.session.session_key),
+            "tokens": sessions.list_tokens(user=user),
+            "error": error.detail,
+        }
+        return render(request, "accounts/sessions.html", context, status=422)
+    return redirect("accounts:sessions")

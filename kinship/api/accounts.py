@@ -1,16 +1,24 @@
 """Sign-up, tokens and the member's own profile."""
 
+import json
 from typing import Any
 
 from django.db import transaction
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Router, Status
 
-from kinship.accounts import services
-from kinship.api import shapes
+from kinship.accounts import services, two_factor
+from kinship.api import errors, shapes
 from kinship.api.idempotency import idempotent
 from kinship.api.schemas import ProfileOut, ProfilePatch, SignupIn, SignupOut, TokenIn, TokenOut, VerifyIn, VerifyOut
 from kinship.api.security import bearer
+from kinship.api.two_factor_schemas import (
+    OtpRequiredOut,
+    TwoFactorConfirmIn,
+    TwoFactorConfirmOut,
+    TwoFactorDisableIn,
+    TwoFactorStartOut,
+)
 from kinship.core.ratelimit import client_address
 from kinship.notifications import services as notifications
 
@@ -42,11 +50,28 @@ def verify(request: HttpRequest, payload: VerifyIn) -> dict[str, Any]:
     return {"user": shapes.user_out(user), "detail": "Your email address is confirmed."}
 
 
-@router.post("/auth/token", response=TokenOut, auth=None)
-def token(request: HttpRequest, payload: TokenIn) -> dict[str, Any]:
-    """A bearer token for a verified member; attempts are throttled per account and per address."""
-    key = services.issue_token(email=payload.email, password=payload.password, address=client_address(request))
+@router.post("/auth/token", response={200: TokenOut, 401: OtpRequiredOut}, auth=None)
+def token(request: HttpRequest, payload: TokenIn) -> dict[str, Any] | HttpResponse:
+    """A bearer token for a verified member; attempts are throttled per account and per address.
+
+    With two-step sign-in on, send `otp` too: without it, or with a wrong one, the answer is 401 with
+    `"otp_required": true`.
+    """
+    try:
+        key = services.issue_token(
+            email=payload.email, password=payload.password, otp=payload.otp, address=client_address(request)
+        )
+    except two_factor.CodeRequired as error:
+        return _otp_required(error.detail)
     return {"token": key}
+
+
+def _otp_required(detail: str) -> HttpResponse:
+    """401 with "otp_required": true, so an app knows to ask for the code rather than the password."""
+    response = errors.problem(401, detail, headers={"WWW-Authenticate": 'Bearer realm="kinship"'})
+    body = json.loads(response.content)
+    response.content = json.dumps({**body, "otp_required": True})
+    return response
 
 
 @router.post("/auth/logout", response={204: None}, auth=bearer)
@@ -77,3 +102,26 @@ def me_update(request: HttpRequest, payload: ProfilePatch) -> dict[str, Any]:
         if emails is not None:
             notifications.update_preferences(user=user, changes=emails)
     return _me_out(user)
+
+
+@router.post("/me/two-factor", response={201: TwoFactorStartOut}, auth=bearer)
+def two_factor_start(request: HttpRequest) -> Status[Any]:
+    """Start setting up two-step sign-in: a new secret, waiting for its first code. 409 when already on."""
+    user = request.auth  # type: ignore[attr-defined]
+    device = two_factor.start(user=user)
+    uri = two_factor.provisioning_uri(user=user, device=device)
+    return Status(201, {"secret": device.secret, "otpauth_uri": uri})
+
+
+@router.post("/me/two-factor/confirm", response=TwoFactorConfirmOut, auth=bearer)
+def two_factor_confirm(request: HttpRequest, payload: TwoFactorConfirmIn) -> dict[str, Any]:
+    """Switch two-step sign-in on with a first code; the recovery codes are returned only this once."""
+    codes = two_factor.confirm(user=request.auth, code=payload.otp)  # type: ignore[attr-defined]
+    return {"recovery_codes": codes}
+
+
+@router.delete("/me/two-factor", response={204: None}, auth=bearer)
+def two_factor_disable(request: HttpRequest, payload: TwoFactorDisableIn) -> Status[None]:
+    """Switch two-step sign-in off with the password and a current code (or a recovery code)."""
+    two_factor.disable(user=request.auth, password=payload.password, code=payload.otp)  # type: ignore[attr-defined]
+    return Status(204, None)

@@ -6,6 +6,7 @@ from django.http import Http404, HttpRequest
 from ninja import Router, Status
 
 from kinship.api import shapes
+from kinship.api.crisis_help import PostWrittenOut, TopicWrittenOut, crisis_help_out
 from kinship.api.idempotency import idempotent
 from kinship.api.schemas import PageOut, PostOut, PostPatch, ReplyIn, TopicIn, TopicOut, TopicPatch, TopicSummaryOut
 from kinship.api.security import bearer
@@ -48,7 +49,7 @@ def topic_list(request: HttpRequest, slug: str, cursor: str | None = None, limit
     }
 
 
-@router.post("/circles/{slug}/topics", response={201: TopicOut}, exclude_unset=True)
+@router.post("/circles/{slug}/topics", response={201: TopicWrittenOut}, exclude_unset=True)
 def topic_create(request: HttpRequest, slug: str, payload: TopicIn) -> Status[Any]:
     """Verified active members start a topic with its opening post. Honours Idempotency-Key."""
     user = request.auth  # type: ignore[attr-defined]
@@ -56,7 +57,8 @@ def topic_create(request: HttpRequest, slug: str, payload: TopicIn) -> Status[An
     def create() -> Status[Any]:
         circle = circle_access.get_circle_for(user, slug)
         topic = services.start_topic(author=user, circle=circle, **payload.model_dump())
-        return Status(201, _topic_out(user, topic))
+        help_now = crisis_help_out(user, payload.title, payload.body)
+        return Status(201, {**_topic_out(user, topic), "crisis_help": help_now})
 
     return idempotent(request, create)
 
@@ -97,7 +99,7 @@ def reply_list(
     }
 
 
-@router.post("/topics/{topic_id}/replies", response={201: PostOut}, exclude_unset=True)
+@router.post("/topics/{topic_id}/replies", response={201: PostWrittenOut}, exclude_unset=True)
 def reply_create(request: HttpRequest, topic_id: int, payload: ReplyIn) -> Status[Any]:
     """Verified active members reply; a locked topic takes replies from facilitators only.
     Honours Idempotency-Key."""
@@ -106,18 +108,19 @@ def reply_create(request: HttpRequest, topic_id: int, payload: ReplyIn) -> Statu
     def create() -> Status[Any]:
         topic = access.get_topic_for(user, topic_id)
         reply = services.post_reply(author=user, topic=topic, **payload.model_dump())
-        return Status(201, _post_out(user, reply))
+        return Status(201, {**_post_out(user, reply), "crisis_help": crisis_help_out(user, payload.body)})
 
     return idempotent(request, create)
 
 
-@router.patch("/posts/{post_id}", response=PostOut, exclude_unset=True)
+@router.patch("/posts/{post_id}", response=PostWrittenOut, exclude_unset=True)
 def post_update(request: HttpRequest, post_id: int, payload: PostPatch) -> dict[str, Any]:
     """Authors edit their own posts; facilitators and staff any in their circles."""
     user = request.auth  # type: ignore[attr-defined]
     post = access.get_post_for(user, post_id)
-    post = services.edit_post(editor=user, post=post, changes=payload.model_dump(exclude_unset=True))
-    return _post_out(user, post)
+    changes = payload.model_dump(exclude_unset=True)
+    post = services.edit_post(editor=user, post=post, changes=changes)
+    return {**_post_out(user, post), "crisis_help": crisis_help_out(user, changes.get("title"), changes.get("body"))}
 
 
 @router.delete("/posts/{post_id}", response={204: None})

@@ -1,4 +1,4 @@
-"""API: private messages (/conversations, /blocks) and reports of a message (POST /reports).
+"""API: private messages (/conversations, /blocks); reports of a message are in api/moderation.py (POST /reports).
 
 A conversation is for its two people only: to anyone else, staff included, it answers 404 exactly
 like one that does not exist. The rules live in kinship.peers.messaging, shared with the pages.
@@ -6,33 +6,26 @@ like one that does not exist. The rules live in kinship.peers.messaging, shared 
 
 from typing import Any
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from ninja import Router, Status
 
 from kinship.api import shapes
+from kinship.api.crisis_help import ConversationWrittenOut, MessageWrittenOut, crisis_help_out
 from kinship.api.idempotency import idempotent
 from kinship.api.message_schemas import (
     BlockOut,
-    ConversationCreatedOut,
     ConversationIn,
     ConversationOut,
     ConversationPageOut,
     MessageIn,
-    MessageOut,
     MessagePageOut,
-    ReportIn,
-    ReportOut,
 )
 from kinship.api.security import bearer
-from kinship.core.errors import Invalid
 from kinship.core.pagination import parse_limit
 from kinship.peers import messaging
 from kinship.peers.models import Conversation, Message, Participant
 
 router = Router(tags=["messages"], auth=bearer)
-
-# Reports of posts and users belong to the moderation work; until it lands they are refused clearly.
-LATER_TARGETS = {"post", "user"}
 
 
 def _user(request: HttpRequest) -> Any:
@@ -97,7 +90,7 @@ def conversation_list(request: HttpRequest, cursor: str | None = None, limit: st
     return {"items": [_row_out(row, user) for row in page.items], "next": page.next}
 
 
-@router.post("/conversations", response={201: ConversationCreatedOut})
+@router.post("/conversations", response={201: ConversationWrittenOut})
 def conversation_create(request: HttpRequest, payload: ConversationIn) -> Status[Any]:
     """Write to a member who shares an active circle or an active mentorship with you. If the two of you
     already have a conversation the message goes there (`created: false`). 403 with the reason when you may
@@ -115,6 +108,7 @@ def conversation_create(request: HttpRequest, payload: ConversationIn) -> Status
             **_conversation_out(conversation, user, unread=_unread(conversation, user)),
             "message": _message_out(message, user),
             "created": created,
+            "crisis_help": crisis_help_out(user, payload.body),
         }
         return Status(201, data)
 
@@ -142,7 +136,7 @@ def message_list(
     return {"items": [_message_out(m, user) for m in page.items], "next": page.next}
 
 
-@router.post("/conversations/{conversation_id}/messages", response={201: MessageOut})
+@router.post("/conversations/{conversation_id}/messages", response={201: MessageWrittenOut})
 def message_create(request: HttpRequest, conversation_id: int, payload: MessageIn) -> Status[Any]:
     """Reply in one of your conversations. 404 if it is not yours; 403 with the reason when it is closed
     (a block either way, or you no longer share a circle or mentorship); 422 for an empty or over-long body;
@@ -153,7 +147,7 @@ def message_create(request: HttpRequest, conversation_id: int, payload: MessageI
     def create() -> Status[Any]:
         message = messaging.send_message(sender=user, conversation=conversation, body=payload.body)
         message.sender = user
-        return Status(201, _message_out(message, user))
+        return Status(201, {**_message_out(message, user), "crisis_help": crisis_help_out(user, payload.body)})
 
     return idempotent(request, create)
 
@@ -172,36 +166,3 @@ def block_delete(request: HttpRequest, user_id: int) -> Status[Any]:
     """Lift your block (if any). A block the other person made stays."""
     messaging.unblock(blocker=_user(request), target=user_id)
     return Status(204, None)
-
-
-@router.post("/reports", response={201: ReportOut})
-def report_create(request: HttpRequest, payload: ReportIn) -> Status[Any]:
-    """Report a message someone sent you (`target_type: "message"`): staff see that one message and your
-    reason, and their look is audited. 404 for a message not in your conversations; 422 for your own
-    message, a blank reason, or a kind of report not available yet; 409 if you already reported it.
-    Honours Idempotency-Key."""
-    user = _user(request)
-    if payload.target_type != "message":
-        message = (
-            "Reports of this kind are not available yet."
-            if payload.target_type in LATER_TARGETS
-            else 'target_type must be "message".'
-        )
-        raise Invalid(message, errors={"target_type": [message]})
-    found = Message.objects.select_related("conversation").filter(pk=payload.target_id).first()
-    if found is None:
-        raise Http404("No such message.")
-    messaging.get_conversation_for(user, found.conversation_id)
-
-    def create() -> Status[Any]:
-        report = messaging.report_message(reporter=user, message=found, reason=payload.reason, detail=payload.detail)
-        data = {
-            "id": report.pk,
-            "target_type": "message",
-            "target_id": report.message_id,
-            "status": report.status,
-            "created_at": report.created_at,
-        }
-        return Status(201, data)
-
-    return idempotent(request, create)

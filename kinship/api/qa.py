@@ -12,6 +12,7 @@ from django.utils.html import linebreaks
 from ninja import Router, Status
 
 from kinship.api import shapes
+from kinship.api.crisis_help import QuestionWrittenOut, crisis_help_out
 from kinship.api.idempotency import idempotent
 from kinship.api.qa_schemas import AnswerIn, ModerateIn, QuestionIn, QuestionOut, QuestionPageOut, VoteOut
 from kinship.api.security import bearer
@@ -161,7 +162,7 @@ def question_list(
     }
 
 
-@router.post("/events/{event_id}/questions", response={201: QuestionOut}, exclude_unset=True)
+@router.post("/events/{event_id}/questions", response={201: QuestionWrittenOut}, exclude_unset=True)
 def question_create(request: HttpRequest, event_id: int, payload: QuestionIn) -> Status[Any]:
     """Verified members of the circle ask, and for a public circle's event whoever RSVP'd going or maybe.
     At most 10 questions per member per event. When the event pre-moderates questions the new one is
@@ -172,7 +173,7 @@ def question_create(request: HttpRequest, event_id: int, payload: QuestionIn) ->
     def create() -> Status[Any]:
         event = access.get_event_for(user, event_id)
         question = services.ask(author=user, event=event, body=payload.body, anonymous=payload.anonymous)
-        return Status(201, _one_out(user, event, question.pk))
+        return Status(201, {**_one_out(user, event, question.pk), "crisis_help": crisis_help_out(user, payload.body)})
 
     return idempotent(request, create)
 

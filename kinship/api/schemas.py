@@ -37,6 +37,7 @@ class VerifyIn(Input):
 class TokenIn(Input):
     email: StrictStr
     password: StrictStr
+    otp: StrictStr | None = Field(default=None, description="With two-step sign-in on: the authenticator code.")
 
 
 class ProfilePatch(Input):

@@ -22,9 +22,12 @@ class BearerToken(HttpBearer):
         key = token.strip()
         if not key or len(key) > MAX_KEY_LENGTH:
             return None
-        found = ApiToken.objects.select_related("user").filter(key_hash=ApiToken.hash(key)).first()
+        found = ApiToken.objects.select_related("user", "user__two_factor").filter(key_hash=ApiToken.hash(key)).first()
         if found is None or not found.user.is_active:
             return None
+        suspended = found.user.suspended_until
+        if suspended is not None and suspended > timezone.now():
+            return None  # suspension revokes tokens too; this holds for one issued meanwhile by any path
         now = timezone.now()
         if found.last_used_at is None or now - found.last_used_at > LAST_USED_GRANULARITY:
             ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)

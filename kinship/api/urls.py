@@ -6,12 +6,18 @@ from ninja import NinjaAPI, Router
 from kinship.api import (
     accounts,
     circles,
+    data_rights,
     discussions,
     errors,
     events,
+    journal_checkins,
+    journal_milestones,
+    journal_progress,
     library,
     mentoring,
     messages,
+    moderation,
+    notifications,
     qa,
     referrals,
     resources,
@@ -35,6 +41,7 @@ api = NinjaAPI(
 )
 errors.install(api)
 api.add_router("", accounts.router)
+api.add_router("", data_rights.router)
 api.add_router("", circles.router)
 api.add_router("", discussions.router)
 api.add_router("", events.router)
@@ -46,6 +53,11 @@ api.add_router("", referrals.router)
 api.add_router("", search.router)
 api.add_router("", mentoring.router)
 api.add_router("", messages.router)
+api.add_router("", moderation.router)
+api.add_router("", notifications.router)
+api.add_router("", journal_milestones.router)
+api.add_router("", journal_checkins.router)
+api.add_router("", journal_progress.router)
 
 # Last, so it only catches what no route above matched: an unknown API path is a problem+json 404 too.
 fallback = Router()

@@ -9,7 +9,15 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from kinship.browser_tests.conftest import DESKTOP, PHONE, describe_violations, run_axe, scroll_width, sign_in
+from kinship.browser_tests.conftest import (
+    DESKTOP,
+    PHONE,
+    describe_violations,
+    run_axe,
+    scroll_width,
+    sign_in,
+    wait_until,
+)
 from kinship.core import factories, live
 from kinship.qa import live_views, services
 from kinship.qa.models import Question, SpeakerProfile
@@ -78,7 +86,7 @@ def test_a_vote_in_a_second_browser_arrives_live_on_the_first(open_page):
     first.locator(f"#question-{question.pk} .vote-count", has_text="1 vote").wait_for(timeout=5_000)
     assert first.evaluate("window.kinshipMarker") == "not reloaded"
     # Screen readers hear a short polite note, not the whole list again.
-    first.wait_for_function("document.getElementById('board-status').textContent === 'Questions updated'")
+    wait_until(first, "document.getElementById('board-status').textContent === 'Questions updated'")
     question.refresh_from_db()
     assert question.vote_count == 1
 

@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from kinship.browser_tests.conftest import DESKTOP, sign_in
+from kinship.browser_tests.conftest import DESKTOP, sign_in, wait_until
 from kinship.core import factories
 from kinship.qa import services
 
@@ -52,7 +52,7 @@ def test_a_stale_form_token_reloads_the_page_instead_of_nesting_the_error_page(o
     page.context.clear_cookies(name=settings.CSRF_COOKIE_NAME)
     page.evaluate("window.kinshipMarker = 'before'")
     page.get_by_role("button", name=f"Vote for: {QUESTION[:20]}").click()
-    page.wait_for_function("window.kinshipMarker === undefined")
+    wait_until(page, "window.kinshipMarker === undefined")
     page.get_by_role("button", name=f"Vote for: {QUESTION[:20]}").wait_for()
     assert page.locator("h1").count() == 1
     assert page.locator("#board").count() == 1
@@ -71,16 +71,12 @@ def test_approving_keeps_focus_in_the_question_and_says_what_happened(open_page)
     page.locator(f"#approve-{question.pk}").focus()
     page.keyboard.press("Enter")
     page.locator(f"#pin-{question.pk}").wait_for()
-    page.wait_for_function(
-        f"document.activeElement && document.activeElement.closest('#question-{question.pk}') !== null"
-    )
-    page.wait_for_function("document.getElementById('board-status').textContent.startsWith('Approved')")
+    wait_until(page, f"document.activeElement && document.activeElement.closest('#question-{question.pk}') !== null")
+    wait_until(page, "document.getElementById('board-status').textContent.startsWith('Approved')")
     # Pinning moves the question to the top: focus follows it there.
     page.locator(f"#pin-{question.pk}").focus()
     page.keyboard.press("Enter")
     page.locator(f"#unpin-{question.pk}").wait_for()
-    page.wait_for_function(
-        f"document.activeElement && document.activeElement.closest('#question-{question.pk}') !== null"
-    )
-    page.wait_for_function("document.getElementById('board-status').textContent.startsWith('Pinned')")
+    wait_until(page, f"document.activeElement && document.activeElement.closest('#question-{question.pk}') !== null")
+    wait_until(page, "document.getElementById('board-status').textContent.startsWith('Pinned')")
     assert page.kinship_errors == []

@@ -14,7 +14,7 @@ import pytest
 
 from kinship.accounts import services as accounts
 from kinship.accounts.models import User
-from kinship.browser_tests.conftest import DESKTOP, sign_in
+from kinship.browser_tests.conftest import DESKTOP, sign_in, wait_until
 from kinship.core import factories
 from kinship.discussions import services as discussions
 
@@ -198,7 +198,9 @@ Object.defineProperty(window, '__xss', {
 
 
 def trapped_page(open_page) -> tuple[Any, list[str]]:
-    page = open_page(DESKTOP)
+    # The content security policy would stop most payloads on its own; switched off here so these
+    # tests show the sanitiser and templates hold by themselves.
+    page = open_page(DESKTOP, bypass_csp=True)
     ran: list[str] = []
     page.expose_function("__kinshipXssRan", lambda value: ran.append(value))
     page.add_init_script(TRAP)
@@ -330,7 +332,7 @@ def test_trap_and_dom_audit_catch_code_that_does_run(open_page):
       document.querySelector('main').insertAdjacentHTML('beforeend',
         '<a href="javascript:void(0)">x</a><img src="/nothing-here" onerror="window.__xss=9; alert(9)">');
     }""")
-    page.wait_for_function("document.querySelector('img').complete")
+    wait_until(page, "document.querySelector('img').complete")
     page.wait_for_timeout(100)
 
     assert ran == ["9"]
@@ -338,3 +340,23 @@ def test_trap_and_dom_audit_catch_code_that_does_run(open_page):
     findings = dom_findings(page)
     assert any("event-handler attribute onerror" in f for f in findings), findings
     assert any("link with protocol javascript:" in f for f in findings), findings
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_content_security_policy_stops_injected_script_that_slipped_through(open_page):
+    """A second wall: with the site's policy on, the same injected handler and inline script never run."""
+    page = open_page(DESKTOP)
+    page.goto("/floor/")
+    page.evaluate("""() => {
+      const main = document.querySelector('main');
+      main.insertAdjacentHTML('beforeend', '<img src="/nothing-here" onerror="window.__xss=9">');
+      const inline = document.createElement('script');
+      inline.textContent = 'window.__xss = 10';
+      main.appendChild(inline);
+    }""")
+    wait_until(page, "document.querySelector('img[src=\"/nothing-here\"]').complete")
+    page.wait_for_timeout(100)
+
+    assert page.evaluate("typeof window.__xss") == "undefined"
+    assert any("Content Security Policy" in error for error in page.kinship_errors), page.kinship_errors

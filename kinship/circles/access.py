@@ -4,8 +4,10 @@ from typing import cast
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from kinship.accounts.models import User
+from kinship.accounts.two_factor import has_two_factor
 from kinship.circles.models import Circle, Membership
 
 AnyUser = User | object  # AnonymousUser has no model; rules treat it as a visitor
@@ -16,7 +18,8 @@ def _signed_in(user: AnyUser) -> bool:
 
 
 def _is_staff(user: AnyUser) -> bool:
-    return _signed_in(user) and bool(getattr(user, "is_staff", False))
+    """Staff powers need two-step sign-in; without it staff act as any member."""
+    return _signed_in(user) and bool(getattr(user, "is_staff", False)) and has_two_factor(user)
 
 
 def memberships_of(user: AnyUser) -> dict[int, Membership]:
@@ -58,8 +61,9 @@ def membership(user: AnyUser, circle: Circle) -> Membership | None:
 
 
 def led_circle_ids(user: AnyUser) -> set[int]:
-    """Circles the user leads as an active facilitator (from the per-request membership cache)."""
-    return {cid for cid, m in memberships_of(user).items() if m.is_facilitator}
+    """Circles the user leads as an active facilitator with two-step sign-in on (from the per-request cache)."""
+    led = {cid for cid, m in memberships_of(user).items() if m.is_facilitator}
+    return led if led and has_two_factor(user) else set()
 
 
 def was_removed(user: AnyUser, circle: Circle) -> bool:
@@ -117,16 +121,36 @@ def can_read(user: AnyUser, circle: Circle) -> bool:
 
 
 def can_post(user: AnyUser, circle: Circle) -> bool:
-    """Start topics, reply and react: verified active members only."""
-    return bool(getattr(user, "is_verified", False)) and is_active_member(user, circle)
+    """Start topics, reply and react: verified active members, unless muted here or suspended."""
+    if not getattr(user, "is_verified", False) or is_suspended(user):
+        return False
+    found = membership(user, circle)
+    return found is not None and found.is_active and not is_muted(found)
+
+
+def is_muted(found: Membership | None) -> bool:
+    """A moderator muted this member in the circle for some days: they read but do not post or react."""
+    return found is not None and found.muted_until is not None and found.muted_until > timezone.now()
+
+
+def is_suspended(user: AnyUser) -> bool:
+    """Staff suspended the account site-wide until a moment still to come."""
+    until = getattr(user, "suspended_until", None)
+    return until is not None and until > timezone.now()
 
 
 def can_moderate(user: AnyUser, circle: Circle) -> bool:
-    """Facilitators of this circle and staff."""
+    """Facilitators of this circle and staff, each with two-step sign-in on."""
     if _is_staff(user):
         return True
     found = membership(user, circle)
-    return found is not None and found.is_facilitator
+    return found is not None and found.is_facilitator and has_two_factor(user)
+
+
+def needs_two_factor_to_lead(user: AnyUser, circle: Circle) -> bool:
+    """A facilitator of this circle whose tools wait for two-step sign-in (they still take part as a member)."""
+    found = membership(user, circle)
+    return found is not None and found.is_facilitator and not has_two_factor(user)
 
 
 def can_see_members(user: AnyUser, circle: Circle) -> bool:

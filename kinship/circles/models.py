@@ -37,6 +37,8 @@ class Circle(TimestampedModel):
     visibility = models.CharField(max_length=8, choices=VISIBILITY_CHOICES, default=PUBLIC)
     join_policy = models.CharField(max_length=8, choices=JOIN_POLICY_CHOICES, default=OPEN)
     invite_code = models.CharField(max_length=32, unique=True, default=new_invite_code)
+    # The first N posts of a new member wait for a facilitator's approval; 0 switches it off.
+    premoderate_posts = models.PositiveSmallIntegerField(default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -67,6 +69,8 @@ class Membership(TimestampedModel):
     role = models.CharField(max_length=12, choices=ROLE_CHOICES, default=MEMBER)
     status = models.CharField(max_length=8, choices=STATUS_CHOICES, default=PENDING)
     guidelines_accepted_at = models.DateTimeField()
+    # Muted by a facilitator: may read but not post or react in this circle until then.
+    muted_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["circle", "user"], name="membership_once_per_circle")]

@@ -11,6 +11,7 @@ from kinship.circles import access
 from kinship.circles.models import Circle, Membership, new_invite_code
 from kinship.core.errors import Conflict, Invalid, NotAllowed
 from kinship.core.text import clean_line, clean_text
+from kinship.safety import audit
 
 EDITABLE = ("name", "description", "guidelines", "visibility", "join_policy")
 
@@ -249,8 +250,11 @@ def set_member_role(*, facilitator: User, circle: Circle, user_id: int, role: An
         raise NotAllowed("Only staff step down another facilitator; they can step down themselves.")
     if stepping_down and _facilitator_count(circle) == 1:
         raise Conflict("A circle needs at least one facilitator.")
+    before = found.role
     found.role = role
     found.save(update_fields=["role", "updated_at"])
+    if before != role:
+        audit.record(actor=facilitator, action="role_change", target=found, detail=f"{circle.slug}: {before} to {role}")
     if stepping_down:
         _rotate_invite_code(circle)
     access.forget_memberships(facilitator)

@@ -29,6 +29,7 @@ def circle_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "can_post": access.can_post(request.user, circle),
         "can_join": access.can_join(request.user, circle),
         "can_manage": access.can_manage_circle(request.user, circle),
+        "needs_two_factor": access.needs_two_factor_to_lead(request.user, circle),
         "can_see_members": access.can_see_members(request.user, circle),
     }
     if ctx["can_read"]:

@@ -19,11 +19,9 @@ def parse_id(value: Any) -> int | None:
 
 def id_or_404(value: Any) -> int:
     """A database id from anywhere (path, query, JSON): anything but a positive 64-bit int is a 404."""
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise Http404("Not found.") from None
-    if not 0 < number < 2**63:
+    # parse_id, not int(): int() also reads other scripts' digits (Arabic-Indic one is 1) and surrounding spaces.
+    number = parse_id(value)
+    if number is None:
         raise Http404("Not found.")
     return number
 

@@ -4,9 +4,10 @@ import itertools
 from datetime import timedelta
 from typing import Any
 
+import pyotp
 from django.utils import timezone
 
-from kinship.accounts.models import User
+from kinship.accounts.models import TwoFactorDevice, User
 from kinship.circles.models import Circle, Membership
 from kinship.discussions import services as discussions
 from kinship.discussions.models import Post, Topic
@@ -14,10 +15,13 @@ from kinship.events import services as events
 from kinship.events.models import Event
 
 _seq = itertools.count(1)
-PASSWORD = "correct horse battery staple"  # noqa: S105 - test accounts only
+PASSWORD = "correct horse battery staple"  # noqa: S105 - test accounts only  # nosec B105
 
 
-def make_user(*, verified: bool = True, password: str = PASSWORD, **fields: Any) -> User:
+def make_user(
+    *, verified: bool = True, password: str = PASSWORD, two_factor: bool | None = None, **fields: Any
+) -> User:
+    """A member; staff get a confirmed authenticator unless `two_factor=False` (their powers need one)."""
     n = next(_seq)
     fields.setdefault("email", f"person{n}@example.org")
     fields.setdefault("display_name", f"Person {n}")
@@ -25,7 +29,21 @@ def make_user(*, verified: bool = True, password: str = PASSWORD, **fields: Any)
     fields.setdefault("terms_version", "test")
     if verified:
         fields.setdefault("email_verified_at", timezone.now())
-    return User.objects.create_user(password=password, **fields)
+    user = User.objects.create_user(password=password, **fields)
+    if two_factor if two_factor is not None else user.is_staff:
+        give_two_factor(user)
+    return user
+
+
+def give_two_factor(user: User) -> TwoFactorDevice:
+    """A confirmed authenticator for the user; `pyotp.TOTP(device.secret).now()` is a valid code."""
+    device = TwoFactorDevice.objects.filter(user=user).first() or TwoFactorDevice(user=user)
+    device.secret = device.secret or pyotp.random_base32()
+    device.confirmed_at = device.confirmed_at or timezone.now()
+    device.save()
+    # The caller's user object answers has_two_factor from its cache: keep it true to the database.
+    user.two_factor = device
+    return device
 
 
 def make_circle(**fields: Any) -> Circle:
@@ -37,10 +55,16 @@ def make_circle(**fields: Any) -> Circle:
     return Circle.objects.create(**fields)
 
 
-def add_member(circle: Circle, user: User, *, role: str = "member", status: str = "active") -> Membership:
-    return Membership.objects.create(
+def add_member(
+    circle: Circle, user: User, *, role: str = "member", status: str = "active", two_factor: bool | None = None
+) -> Membership:
+    """A membership; a facilitator gets a confirmed authenticator unless `two_factor=False`."""
+    membership = Membership.objects.create(
         circle=circle, user=user, role=role, status=status, guidelines_accepted_at=timezone.now()
     )
+    if two_factor if two_factor is not None else role == Membership.FACILITATOR:
+        give_two_factor(user)
+    return membership
 
 
 def make_member(circle: Circle, **fields: Any) -> User:

@@ -73,10 +73,12 @@ def coerce(model: type[Model], name: str, value: Any) -> Any:
 def parse_limit(raw: Any, default: int = DEFAULT_LIMIT) -> int:
     if raw in (None, ""):
         return default
-    try:
-        limit = int(raw)
-    except (TypeError, ValueError):
-        raise Invalid("limit must be a whole number.", errors={"limit": ["Must be a whole number."]}) from None
+    # ASCII digits only: int() would also read other scripts' digits and signs.
+    text = raw if isinstance(raw, str) else None
+    if isinstance(raw, bool) or not (isinstance(raw, int) or (text and text.isascii() and text.isdigit())):
+        raise Invalid("limit must be a whole number.", errors={"limit": ["Must be a whole number."]})
+    # Thousands of digits would make int() itself refuse; anything that long is out of range anyway.
+    limit = int(raw) if text is None or len(text) <= 6 else MAX_LIMIT + 1
     if not 1 <= limit <= MAX_LIMIT:
         raise Invalid(f"limit must be between 1 and {MAX_LIMIT}.", errors={"limit": [f"Between 1 and {MAX_LIMIT}."]})
     return limit

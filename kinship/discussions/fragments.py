@@ -39,7 +39,7 @@ from kinship.discussions.models import Reaction
 TEMPLATE = "discussions/post_row.html"
 # Part of every key: raise it when code (not the template, whose text is in the key already)
 # changes what a row looks like, so a shared cache never serves markup drawn by older code.
-VERSION = 1
+VERSION = 2
 # A settings.CACHES entry of this name is used when there is one; otherwise each process keeps
 # its own. Never the default cache: fragments would push out the rate-limit counters kept there.
 CACHE_ALIAS = "fragments"
@@ -140,7 +140,9 @@ def _draw(row: Any, audience: ThreadViewer, template: Template) -> Program:
         "revealed_author": row.author_name if audience.shows_anonymous_author(anonymous=row.anonymous) else None,
         "edited": row.edited_at is not None and not deleted,
         "deleted": deleted,
-        "folded": audience.folds(hidden=row.hidden),
+        # Only its author is ever given a waiting row (sql.py), so it is theirs to read, not folded.
+        "folded": audience.folds(hidden=row.hidden) and not row.awaiting_approval,
+        "waiting": row.awaiting_approval,
         "hidden": row.hidden,
         "content_note": row.content_note,
         # body_html was sanitised by nh3 when the post was written.
@@ -181,6 +183,7 @@ def post_rows(rows: Iterable[Any], *, viewer: ThreadViewer, mine: set[tuple[int,
         answers = {
             "csrf": csrf_field,
             "edit": viewer.can_edit(author_id=row.author_id, deleted=row.deleted_at is not None),
+            "report": viewer.user_id is not None and viewer.user_id != row.author_id,
         }
         for kind in Reaction.KINDS:
             answers[f"pressed:{kind}"] = (row.id, kind) in mine

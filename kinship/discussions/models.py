@@ -20,6 +20,8 @@ class Topic(models.Model):
     locked = models.BooleanField(default=False)
     hidden = models.BooleanField(default=False)
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # A member's milestone shared to the circle, to be celebrated (journal.sharing makes these).
+    is_celebration = models.BooleanField(default=False)
     # Kept exact by the services in the same transaction as the reply they count.
     reply_count = models.PositiveIntegerField(default=0)
     last_activity_at = models.DateTimeField(default=timezone.now)
@@ -52,6 +54,10 @@ class Post(models.Model):
     anonymous = models.BooleanField(default=False)
     content_note = models.CharField(max_length=CONTENT_NOTE_MAX, blank=True)
     hidden = models.BooleanField(default=False)
+    # Pre-moderation: a new member's post shown only to them and the circle's moderators until approved.
+    awaiting_approval = models.BooleanField(default=False)
+    # Why a moderator hid or edited out part of this post, shown to its author.
+    moderation_note = models.CharField(max_length=500, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
     edited_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from kinship.accounts.models import User
 from kinship.circles import access as circle_access
@@ -109,6 +109,9 @@ def topic_thread(
     For the API, which shapes whole posts with their Markdown. Pages use `topic_rows`.
     """
     posts = Post.objects.filter(topic=topic).select_related("author").defer(*AUTHOR_UNUSED)
+    # A post waiting for approval is its author's alone until a moderator decides it (as in sql.py).
+    viewer = user.pk if getattr(user, "is_authenticated", False) else None
+    posts = posts.filter(Q(awaiting_approval=False) | Q(author_id=viewer))
     if replies_only:
         posts = posts.filter(is_opening=False)
     items, next_key, prev_key = _thread_page(posts, cursor=cursor, before=before, last=last, limit=limit)

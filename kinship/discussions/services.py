@@ -2,14 +2,19 @@
 
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from kinship.accounts.models import User
+from kinship.circles import access as circle_access
 from kinship.circles.models import Circle
+from kinship.core import ratelimit
 from kinship.core.errors import Invalid, NotAllowed
 from kinship.core.markdown import render_markdown
+from kinship.core.signals import alert_if_crisis, moderated
 from kinship.core.text import clean_line, clean_text
 from kinship.discussions import access
 from kinship.discussions.models import BODY_MAX, CONTENT_NOTE_MAX, TITLE_MAX, Post, Reaction, Topic, TopicRead
@@ -53,7 +58,7 @@ def start_topic(
 ) -> Topic:
     """Open a topic with its first post; verified active members only."""
     if not access.can_start_topic(author, circle):
-        raise NotAllowed(why_cannot_post(author))
+        raise NotAllowed(why_cannot_post(author, circle))
     errors: dict[str, list[str]] = {}
     try:
         clean_title = _clean_title(title)
@@ -65,17 +70,24 @@ def start_topic(
         errors.update(exc.errors)
     if errors:
         raise Invalid("Please correct the highlighted fields.", errors=errors)
+    _check_pace("topic", author, settings.TOPICS_PER_HOUR, "topics")
     now = timezone.now()
-    topic = Topic.objects.create(circle=circle, title=clean_title, last_activity_at=now, created_at=now)
-    Post.objects.create(
+    # A waiting topic is hidden (from lists and search) until a moderator approves its opening post.
+    waiting = needs_approval(author, circle)
+    topic = Topic.objects.create(circle=circle, title=clean_title, last_activity_at=now, created_at=now, hidden=waiting)
+    opening = Post.objects.create(
         topic=topic,
         author=author,
         is_opening=True,
         body_html=render_markdown(fields["body"]),
         created_at=now,
+        awaiting_approval=waiting,
+        hidden=waiting,
         **fields,
     )
     TopicRead.objects.create(user=author, topic=topic, read_at=now)
+    # Never blocks: the topic is saved either way; facilitators hear of it after the commit.
+    alert_if_crisis(writer=author, source_type="post", source_id=opening.pk, text=f"{clean_title}\n{fields['body']}")
     return topic
 
 
@@ -85,21 +97,59 @@ def post_reply(*, author: User, topic: Topic, body: Any, anonymous: Any = False,
     if not access.can_reply(author, topic):
         if topic.locked:
             raise NotAllowed("This topic is locked; it takes no new replies.")
-        raise NotAllowed(why_cannot_post(author))
+        raise NotAllowed(why_cannot_post(author, topic.circle))
     fields = _clean_post_fields(body=body, anonymous=anonymous, content_note=content_note)
+    _check_pace("reply", author, settings.REPLIES_PER_HOUR, "replies")
     now = timezone.now()
+    waiting = needs_approval(author, topic.circle)
     reply = Post.objects.create(
-        topic=topic, author=author, body_html=render_markdown(fields["body"]), created_at=now, **fields
+        topic=topic,
+        author=author,
+        body_html=render_markdown(fields["body"]),
+        created_at=now,
+        awaiting_approval=waiting,
+        hidden=waiting,
+        **fields,
     )
-    Topic.objects.filter(pk=topic.pk).update(reply_count=F("reply_count") + 1, last_activity_at=now)
+    if not waiting:  # a waiting reply counts once approved (safety.moderation)
+        Topic.objects.filter(pk=topic.pk).update(reply_count=F("reply_count") + 1, last_activity_at=now)
     _upsert_read(author, topic, now)
     reply.topic = topic
+    alert_if_crisis(writer=author, source_type="post", source_id=reply.pk, text=fields["body"])
     return reply
 
 
-def why_cannot_post(user: Any) -> str:
+def _check_pace(scope: str, author: User, per_hour: int, what: str) -> None:
+    """Stop a flood (a stuck client, a spammer) long before a person writing by hand would notice."""
+    if per_hour <= 0:
+        return
+    ratelimit.check(
+        f"post-{scope}",
+        str(author.pk),
+        limit=per_hour,
+        window=3600,
+        message=f"You have posted {per_hour} {what} in the last hour. Please wait a little before posting more.",
+    )
+
+
+def needs_approval(author: Any, circle: Circle) -> bool:
+    """Pre-moderation: while a member has fewer approved posts in the circle than it asks, each waits."""
+    if circle.premoderate_posts <= 0 or circle_access.can_moderate(author, circle):
+        return False
+    approved = Post.objects.filter(author=author, topic__circle=circle, awaiting_approval=False).count()
+    return approved < circle.premoderate_posts
+
+
+def why_cannot_post(user: Any, circle: Circle | None = None) -> str:
     if getattr(user, "is_authenticated", False) and not getattr(user, "is_verified", False):
         return "Please confirm your email address before posting; check your inbox for the link."
+    if circle_access.is_suspended(user):
+        until = date_format(timezone.localtime(user.suspended_until), "j F Y")
+        return f"Your account is suspended until {until}."
+    found = circle_access.membership(user, circle) if circle is not None else None
+    if circle_access.is_muted(found):
+        until = date_format(timezone.localtime(found.muted_until), "j F Y, H:i")  # type: ignore[union-attr]
+        return f"A moderator muted you in this circle until {until}: you can read, but not post or react."
     return "Only members of this circle can post here."
 
 
@@ -136,6 +186,8 @@ def edit_post(*, editor: User, post: Post, changes: dict[str, Any]) -> Post:
                 errors.update(exc.errors)
     if errors:
         raise Invalid("Please correct the highlighted fields.", errors=errors)
+    # Only words that change are checked, so re-saving a post does not alert its facilitators again.
+    new_words = [updates["body"]] if updates.get("body", post.body) != post.body else []
     if "body" in updates:
         updates["body_html"] = render_markdown(updates["body"])
     if updates:
@@ -144,8 +196,10 @@ def edit_post(*, editor: User, post: Post, changes: dict[str, Any]) -> Post:
             setattr(post, field, value)
         post.save(update_fields=list(updates))
     if title is not None and title != post.topic.title:
+        new_words.append(title)
         post.topic.title = title
         post.topic.save(update_fields=["title"])
+    alert_if_crisis(writer=editor, source_type="post", source_id=post.pk, text="\n".join(new_words))
     return post
 
 
@@ -168,32 +222,52 @@ def delete_post(*, actor: User, post: Post) -> None:
         Topic.objects.filter(pk=post.topic_id, reply_count__gt=0).update(reply_count=F("reply_count") - 1)
 
 
+TOPIC_ACTIONS = {
+    "pinned": ("pin", "unpin"),
+    "locked": ("lock", "unlock"),
+    "hidden": ("hide", "restore"),
+}
+
+
 @transaction.atomic
 def moderate_topic(*, moderator: User, topic: Topic, changes: dict[str, Any]) -> Topic:
-    """Facilitators pin, lock and hide topics in their circles."""
+    """Facilitators pin, lock and hide topics in their circles; each change is recorded by safety."""
     if not access.can_moderate_topic(moderator, topic):
         raise NotAllowed("Only the circle's facilitators can do that.")
     updates: dict[str, bool] = {}
     for field, value in changes.items():
-        if field not in ("pinned", "locked", "hidden"):
+        if field not in TOPIC_ACTIONS:
             raise Invalid("Unknown field.", errors={field: ["Cannot be changed."]})
-        updates[field] = _flag(value, field)
+        # A null must not read as false: it would unpin or unhide what nobody asked to change.
+        if not isinstance(value, bool):
+            raise Invalid(f"{field} must be true or false.", errors={field: ["Must be true or false."]})
+        updates[field] = value
+    changed = [field for field, value in updates.items() if getattr(topic, field) != value]
     for field, value in updates.items():
         setattr(topic, field, value)
     if updates:
         topic.save(update_fields=list(updates))
+    for field in changed:
+        on, off = TOPIC_ACTIONS[field]
+        moderated.send(sender=Topic, moderator=moderator, action=on if updates[field] else off, target=topic)
     return topic
 
 
 @transaction.atomic
 def hide_post(*, moderator: User, post: Post, hidden: bool) -> Post:
-    """Facilitators hide a reply from members (and restore it)."""
+    """Facilitators hide a reply from members (and restore it); the change is recorded by safety."""
     if not access.can_moderate_topic(moderator, post.topic):
         raise NotAllowed("Only the circle's facilitators can do that.")
+    if post.awaiting_approval and not hidden:
+        raise Invalid("This post is waiting for approval: approve it from the moderation queue.")
+    changed = post.hidden != hidden or (post.is_opening and post.topic.hidden != hidden)
     if post.is_opening:
-        moderate_topic(moderator=moderator, topic=post.topic, changes={"hidden": hidden})
+        post.topic.hidden = hidden
+        post.topic.save(update_fields=["hidden"])
     post.hidden = hidden
     post.save(update_fields=["hidden"])
+    if changed:
+        moderated.send(sender=Post, moderator=moderator, action="hide" if hidden else "restore", target=post)
     return post
 
 
@@ -208,7 +282,7 @@ def react(*, member: User, post: Post, kind: Any) -> bool:
     """Add one reaction of this kind; True if it was new (a repeat changes nothing)."""
     kind = _reaction_kind(kind)
     if not access.can_react(member, post):
-        raise NotAllowed(why_cannot_post(member))
+        raise NotAllowed(why_cannot_post(member, post.topic.circle))
     try:
         with transaction.atomic():
             Reaction.objects.create(post=post, user=member, kind=kind)
@@ -223,7 +297,7 @@ def unreact(*, member: User, post: Post, kind: Any) -> bool:
     """Take back a reaction; True if there was one."""
     kind = _reaction_kind(kind)
     if not access.can_react(member, post):
-        raise NotAllowed(why_cannot_post(member))
+        raise NotAllowed(why_cannot_post(member, post.topic.circle))
     deleted, _ = Reaction.objects.filter(post=post, user=member, kind=kind).delete()
     if deleted:
         Post.objects.filter(pk=post.pk, **{f"{kind}_count__gt": 0}).update(**{f"{kind}_count": F(f"{kind}_count") - 1})

@@ -73,7 +73,8 @@ def _topic_from(row: Any) -> Topic | None:
 
 
 # A post row: what the topic page shows of a post and nothing more; it is also the key of the row's
-# cached markup (fragments.py), so every field here must be one the row template reads.
+# cached markup (fragments.py), so every field here must be one the row template reads. A post waiting
+# for approval (pre-moderation) is a row for its author only; moderators decide it from their queue.
 PostRow = namedtuple(
     "PostRow",
     [
@@ -82,6 +83,7 @@ PostRow = namedtuple(
         "is_opening",
         "anonymous",
         "hidden",
+        "awaiting_approval",
         "deleted_at",
         "edited_at",
         "content_note",
@@ -95,7 +97,7 @@ PostRow = namedtuple(
     ],
 )
 _DATES = {"created_at", "deleted_at", "edited_at"}
-_POST_COLUMNS = ", ".join(f'p."{Post._meta.get_field(f).column}"' for f in PostRow._fields[:13])  # type: ignore[union-attr]
+_POST_COLUMNS = ", ".join(f'p."{Post._meta.get_field(f).column}"' for f in PostRow._fields[:14])  # type: ignore[union-attr]
 # The viewer's reactions to each post as one number, a bit per kind: one subquery to plan, not three.
 _BITS = {kind: 1 << i for i, kind in enumerate(Reaction.KINDS)}
 _CASES = " ".join(f"WHEN '{kind}' THEN {bit}" for kind, bit in _BITS.items())
@@ -115,6 +117,7 @@ SELECT {_POST_COLUMNS}, a."display_name", a."avatar", {_MINE}
 FROM "{Post._meta.db_table}" p
 JOIN "{User._meta.db_table}" a ON a."id" = p."author_id"
 WHERE p."topic_id" = %(topic)s {{after}}
+AND (p."awaiting_approval" = %(no)s OR p."author_id" = %(viewer)s)
 ORDER BY p."created_at" {{order}}, p."id" {{order}}
 LIMIT %(limit)s
 """  # noqa: S608
@@ -129,7 +132,7 @@ _DATE_AT = [name in _DATES for name in PostRow._fields]
 def _posts_params(
     topic_id: int, viewer_id: int | None, key: tuple[dt.datetime, int] | None, limit: int
 ) -> dict[str, Any]:
-    params: dict[str, Any] = {"topic": topic_id, "viewer": viewer_id, "limit": limit}
+    params: dict[str, Any] = {"topic": topic_id, "viewer": viewer_id, "limit": limit, "no": False}
     if key is not None:
         params["at"] = connection.ops.adapt_datetimefield_value(key[0])
         params["id"] = key[1]

@@ -16,6 +16,7 @@ from kinship.accounts.auth import signed_in
 from kinship.circles import access as circle_access
 from kinship.core.errors import Invalid, NotAllowed
 from kinship.core.forms import show_errors
+from kinship.core.signals import offer_help
 from kinship.discussions import access, fragments, queries, services
 from kinship.discussions.forms import PostEditForm, ReplyForm, TopicForm
 from kinship.discussions.models import CONTENT_NOTE_MAX, Post
@@ -49,6 +50,10 @@ def topic_create(request: HttpRequest, slug: str) -> HttpResponse:
             form.is_valid()
             show_errors(form, error)
             return render(request, "discussions/topic_create.html", {"form": form, "circle": circle}, status=422)
+        offer_help(request, f"{request.POST.get('title', '')}\n{request.POST.get('body', '')}")
+        if topic.hidden:  # pre-moderation: the topic waits for a facilitator before anyone sees it
+            messages.success(request, "Thank you. Your topic will appear once a facilitator approves it.")
+            return redirect(circle)
         return redirect(topic)
     return render(request, "discussions/topic_create.html", {"form": form, "circle": circle})
 
@@ -124,6 +129,9 @@ def reply_create(request: HttpRequest, topic_id: int) -> HttpResponse:
         show_errors(form, error)
         thread = queries.topic_rows(request.user, topic, last=True)
         return render(request, "discussions/topic_detail.html", _thread_context(request, thread, form), status=422)
+    offer_help(request, request.POST.get("body", ""))
+    if reply.awaiting_approval:
+        messages.success(request, "Thank you. Your reply shows to others once a facilitator approves it.")
     # A new reply is the newest post: its place is the last page.
     return redirect(reverse("discussions:topic-detail", args=[topic.pk]) + f"?last=1#post-{reply.pk}")
 
@@ -160,6 +168,7 @@ def post_edit(request: HttpRequest, post_id: int) -> HttpResponse:
             show_errors(form, error)
             return render(request, "discussions/post_edit.html", ctx, status=422)
         messages.success(request, "Your changes are saved.")
+        offer_help(request, "\n".join(str(v) for v in changes.values()))
         return redirect(_post_url(post))
     return render(request, "discussions/post_edit.html", ctx)
 

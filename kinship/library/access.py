@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from kinship.accounts.two_factor import has_two_factor
 from kinship.circles import access as circle_access
 
 
@@ -10,6 +11,7 @@ def is_curator(user: Any) -> bool:
     # A deactivated account keeps its memberships but has no powers left.
     if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
         return False
-    if getattr(user, "is_staff", False):
+    # Curating is a power: staff and facilitators need two-step sign-in for it (led_circle_ids asks too).
+    if getattr(user, "is_staff", False) and has_two_factor(user):
         return True
     return bool(circle_access.led_circle_ids(user))

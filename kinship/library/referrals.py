@@ -22,6 +22,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from kinship.accounts.models import User
+from kinship.accounts.two_factor import has_two_factor
 from kinship.circles import access as circle_access
 from kinship.circles.models import Circle, Membership
 from kinship.core import ratelimit
@@ -58,7 +59,8 @@ def _signed_in(user: Any) -> bool:
 
 
 def _is_staff(user: Any) -> bool:
-    return _signed_in(user) and bool(getattr(user, "is_staff", False))
+    # Staff powers need two-step sign-in (accounts.two_factor); without it staff act as any member.
+    return _signed_in(user) and bool(getattr(user, "is_staff", False)) and has_two_factor(user)
 
 
 facilitated_circle_ids = circle_access.led_circle_ids

@@ -36,16 +36,16 @@ def calendar_attachment(ics: bytes | str, filename: str = "meeting.ics") -> Atta
 
 
 def preferences_for(user: User) -> EmailPreference:
-    """The member's preferences; unsaved defaults (every kind on) until they first change one."""
+    """The member's preferences; unsaved defaults (each field's default) until they first change one."""
     return EmailPreference.objects.filter(user=user).first() or EmailPreference(user=user)
 
 
 def wants(user: User, kind: str) -> bool:
-    """Whether this member still gets emails of this kind (no row yet means yes)."""
+    """Whether this member gets emails of this kind (no row yet means each field's default)."""
     if not user.is_active:
         return False
-    preference = EmailPreference.objects.filter(user=user).first()
-    return True if preference is None else preference.wants(kind)
+    preference = EmailPreference.objects.filter(user=user).first() or EmailPreference(user=user)
+    return preference.wants(kind)
 
 
 @transaction.atomic

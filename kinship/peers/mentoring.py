@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 
 from kinship.accounts.models import User
+from kinship.accounts.two_factor import has_two_factor
 from kinship.core import ratelimit
 from kinship.core.converters import id_or_404
 from kinship.core.errors import Conflict, Invalid, NotAllowed
@@ -74,7 +75,8 @@ def _signed_in(user: Any) -> bool:
 
 
 def is_staff(user: Any) -> bool:
-    return _signed_in(user) and bool(getattr(user, "is_staff", False))
+    # Staff powers need two-step sign-in (accounts.two_factor); without it staff act as any member.
+    return _signed_in(user) and bool(getattr(user, "is_staff", False)) and has_two_factor(user)
 
 
 def can_seek(user: Any) -> bool:
@@ -607,10 +609,6 @@ def open_mentorship(mentee: User) -> Mentorship | None:
 def mentorships_of(user: User) -> list[Mentorship]:
     """The member's mentorships both ways, newest first (one query)."""
     return list(Mentorship.objects.filter(Q(mentee=user) | Q(mentor=user)).select_related("mentee", "mentor")[:100])
-
-
-def mentor_profiles_of(users: list[int]) -> dict[int, MentorProfile]:
-    return {p.user_id: p for p in MentorProfile.objects.filter(user_id__in=users)}
 
 
 def wait_words(span: timedelta | None) -> str:

@@ -21,6 +21,7 @@ from kinship.accounts.auth import signed_in
 from kinship.core.errors import Conflict, Invalid, NotAllowed
 from kinship.core.forms import show_errors
 from kinship.core.pagination import parse_limit
+from kinship.core.signals import offer_help
 from kinship.peers import messaging
 from kinship.peers.forms_messages import MessageForm, ReportForm
 from kinship.peers.models import Conversation, MessageReport
@@ -81,6 +82,7 @@ def conversation(request: HttpRequest, conversation_id: int) -> HttpResponse:
     except NotAllowed as error:
         ctx = _conversation_context(request, found, form, refusal=error.detail)
         return render(request, "peers/conversation.html", ctx, status=403)
+    offer_help(request, request.POST.get("body"))
     return redirect(f"{found.get_absolute_url()}#message-{message.pk}")
 
 
@@ -111,6 +113,7 @@ def conversation_new(request: HttpRequest, user_id: int) -> HttpResponse:
         return render(request, "peers/conversation_new.html", {**ctx, "form": form}, status=422)
     except NotAllowed as error:
         return render(request, "peers/conversation_new.html", {"refusal": error.detail}, status=403)
+    offer_help(request, request.POST.get("body"))
     return redirect(f"{found.get_absolute_url()}#message-{message.pk}")
 
 

@@ -22,12 +22,14 @@ from django.http import Http404
 from django.utils import timezone
 
 from kinship.accounts.models import User
+from kinship.accounts.two_factor import has_two_factor
 from kinship.circles import access as circle_access
 from kinship.core import ratelimit
 from kinship.core.converters import id_or_404, parse_id
 from kinship.core.errors import Conflict, Invalid, NotAllowed
 from kinship.core.markdown import render_markdown
 from kinship.core.pagination import Page, paginate
+from kinship.core.signals import alert_if_crisis
 from kinship.core.text import clean_line, clean_text
 from kinship.peers.models import Block, Conversation, Mentorship, Message, MessageReport, Participant
 from kinship.safety import audit
@@ -54,7 +56,8 @@ def _signed_in(user: Any) -> bool:
 
 
 def _is_staff(user: Any) -> bool:
-    return _signed_in(user) and bool(getattr(user, "is_staff", False))
+    # Staff powers need two-step sign-in (accounts.two_factor); without it staff act as any member.
+    return _signed_in(user) and bool(getattr(user, "is_staff", False)) and has_two_factor(user)
 
 
 def block_between(a: Any, b: Any) -> Block | None:
@@ -213,6 +216,8 @@ def _post(sender: User, conversation: Conversation, body: str) -> Message:
     Participant.objects.filter(conversation=conversation).exclude(user=sender).update(
         last_message_at=at, unread_count=F("unread_count") + 1
     )
+    # Sent either way; facilitators of circles the two share hear only that the sender may need support.
+    alert_if_crisis(writer=sender, source_type="message", source_id=message.pk, text=body)
     return message
 
 

@@ -15,6 +15,7 @@ from kinship.accounts.models import User
 from kinship.core import live, ratelimit
 from kinship.core.errors import Invalid, NotAllowed
 from kinship.core.markdown import render_markdown
+from kinship.core.signals import alert_if_crisis
 from kinship.core.text import clean_text
 from kinship.events.models import Event
 from kinship.qa import access
@@ -108,13 +109,16 @@ def ask(*, author: User, event: Event, body: Any, anonymous: Any = False) -> Que
             "You can still vote for other people's questions.",
             errors={"body": [f"At most {QUESTIONS_PER_MEMBER} questions per member for each event."]},
         )
-    return Question.objects.create(
+    question = Question.objects.create(
         event=event,
         author=author,
         body=clean["body"],
         anonymous=clean["anonymous"],
         status=Question.PENDING if moderated else Question.OPEN,
     )
+    # Asked either way; the event's circle's facilitators hear of it after the commit.
+    alert_if_crisis(writer=author, source_type="question", source_id=question.pk, text=clean["body"])
+    return question
 
 
 def _check_vote(member: User, question: Question) -> None:

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from kinship.accounts.models import User
 from kinship.accounts.services import normalise_email
+from kinship.accounts.two_factor import has_two_factor
 from kinship.circles import access as circle_access
 from kinship.core import ratelimit
 from kinship.core.errors import Conflict, Invalid, KinshipError, NotAllowed
@@ -324,7 +325,8 @@ def save_profile(*, user: User, profession: Any, organisation: Any) -> SpeakerPr
 
 
 def can_verify(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_staff", False) and user.is_active)
+    staff = getattr(user, "is_authenticated", False) and getattr(user, "is_staff", False) and user.is_active
+    return bool(staff and has_two_factor(user))
 
 
 @transaction.atomic

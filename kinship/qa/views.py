@@ -20,6 +20,7 @@ from kinship.accounts.auth import signed_in
 from kinship.core.errors import Invalid, KinshipError, NotAllowed, RateLimited
 from kinship.core.forms import show_errors
 from kinship.core.htmx import is_htmx
+from kinship.core.signals import offer_help
 from kinship.events import queries as event_queries
 from kinship.events.models import Event
 from kinship.qa import access, queries, services
@@ -126,6 +127,7 @@ def questions(request: HttpRequest, event_id: int) -> HttpResponse:
         form.is_valid()
         show_errors(form, error)
         return _page(request, event, form, status=422)
+    offer_help(request, request.POST.get("body"))
     if question.status == Question.PENDING:
         messages.success(
             request, "Your question is sent. Other members will see it once a facilitator has approved it."

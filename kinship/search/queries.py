@@ -32,6 +32,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
+from kinship.accounts.two_factor import has_two_factor
 from kinship.circles import access as circle_access
 from kinship.core import ratelimit
 from kinship.core.errors import Invalid
@@ -170,7 +171,8 @@ def _signed_in(user: Any) -> bool:
 
 
 def _is_staff(user: Any) -> bool:
-    return _signed_in(user) and bool(getattr(user, "is_staff", False))
+    # Staff powers need two-step sign-in (accounts.two_factor); without it staff act as any member.
+    return _signed_in(user) and bool(getattr(user, "is_staff", False)) and has_two_factor(user)
 
 
 def readable_circle_ids(user: Any) -> list[int] | None:

@@ -152,8 +152,3 @@ def to_websearch(parsed: Parsed) -> str | None:
     parts = [" or ".join(_websearch_term(term) for term in group) for group in parsed.groups]
     parts += ["-" + _websearch_term(term) for term in parsed.excluded]
     return " ".join(parts)
-
-
-def highlight_words(parsed: Parsed) -> list[str]:
-    """The positive words, for tests and for telling people what was looked for."""
-    return [word for group in parsed.groups for term in group for word in term.words]

@@ -76,7 +76,8 @@ class MeTests(ApiTestCase):
 class EmailPreferenceApiTests(ApiTestCase):
     def test_preferences_are_shown_and_switched_with_the_profile(self):
         body = self.api("get", "/me", user=self.cast.member).json()
-        self.assertEqual(body["email_preferences"], dict.fromkeys(EmailPreference.KINDS, True))
+        defaults = {**dict.fromkeys(EmailPreference.KINDS, True), EmailPreference.CHECKIN_REMINDER: False}
+        self.assertEqual(body["email_preferences"], defaults)
         response = self.api(
             "patch", "/me", user=self.cast.member, json_body={"email_preferences": {"reminder_hour": False}}
         )

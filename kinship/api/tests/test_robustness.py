@@ -172,7 +172,7 @@ class ProtocolTests(ApiTestCase):
             "/api/v1/posts/{post_id}/reactions/{kind}",
         ]:
             self.assertIn(path, paths)
-        self.assertEqual(set(paths["/api/v1/me"]), {"get", "patch"})
+        self.assertEqual(set(paths["/api/v1/me"]), {"get", "patch", "delete"})
         self.assertEqual(set(paths["/api/v1/posts/{post_id}/reactions/{kind}"]), {"put", "delete"})
         self.assertIn("BearerToken", document["components"]["securitySchemes"])
         self.assertNotIn("/api/v1/{rest}", paths)

@@ -1,11 +1,13 @@
 from kinship.accounts.models import User
 from kinship.circles.models import Circle
+from kinship.core.factories import give_two_factor
 from kinship.core.testing import KinshipTestCase
 
 
 class CircleAdminTests(KinshipTestCase):
     def test_staff_creates_circle_in_the_admin(self):
         admin = User.objects.create_superuser(email="admin@example.org", password="x", display_name="Admin")
+        give_two_factor(admin)  # the admin is a staff power: it needs two-step sign-in
         self.client.force_login(admin)
         self.assertEqual(self.client.get("/admin/circles/circle/add/").status_code, 200)
         response = self.client.post(
@@ -17,6 +19,7 @@ class CircleAdminTests(KinshipTestCase):
                 "guidelines": "g",
                 "visibility": "private",
                 "join_policy": "approval",
+                "premoderate_posts": "0",
                 "memberships-TOTAL_FORMS": "0",
                 "memberships-INITIAL_FORMS": "0",
             },

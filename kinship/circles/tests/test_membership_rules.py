@@ -60,6 +60,7 @@ class FacilitatorRoleTests(KinshipTestCase):
     def setUp(self):
         self.second = factories.make_member(self.cast.circle)
         Membership.objects.filter(user=self.second, circle=self.cast.circle).update(role="facilitator")
+        factories.give_two_factor(self.second)  # facilitator powers need two-step sign-in
 
     def step_down(self, actor, target):
         self.client.force_login(actor)

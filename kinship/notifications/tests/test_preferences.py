@@ -10,11 +10,13 @@ ALL_ON = {"reminder_day": "on", "reminder_hour": "on", "seat_opened": "on"}
 
 
 class PreferencesPageTests(KinshipTestCase):
-    def test_member_sees_every_kind_on_by_default_without_a_row_being_made(self) -> None:
+    def test_member_sees_every_kind_but_the_opt_in_reminder_on_by_default_without_a_row_being_made(self) -> None:
         self.client.force_login(self.cast.member)
         response = self.client.get(URL)
         self.assertEqual(response.status_code, 200)
-        self.assertContains(response, "checked", count=len(EmailPreference.KINDS))
+        self.assertContains(response, "checked", count=len(EmailPreference.KINDS) - 1)
+        self.assertFalse(services.wants(self.cast.member, EmailPreference.CHECKIN_REMINDER))
+        self.assertTrue(services.wants(self.cast.member, EmailPreference.SUPPORT_REQUEST))
         self.assertContains(response, "Reminder 24 hours before")
         self.assertFalse(EmailPreference.objects.exists())
 

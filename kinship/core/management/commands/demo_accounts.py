@@ -8,7 +8,7 @@ from django.db.models import Prefetch
 
 from kinship.accounts.models import User
 from kinship.circles.models import Membership
-from kinship.core.management.commands.seed_demo import DEMO_DOMAIN, DEMO_PASSWORD
+from kinship.core.management.commands.seed_demo import DEMO_DOMAIN, DEMO_PASSWORD, DEMO_TOTP_SECRET
 
 ROLE_ORDER = ["staff", "facilitator", "patient", "caregiver"]
 
@@ -45,6 +45,8 @@ class Command(BaseCommand):
         out.write("  " + "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=False)) + "  " + headers[3])
         for row in rows:
             out.write("  " + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=False)) + "  " + row[3])
+        out.write("")
+        out.write(f"Staff and facilitators use two-step sign-in: add the key {DEMO_TOTP_SECRET} to an authenticator.")
         out.write("")
 
     @staticmethod

@@ -15,20 +15,23 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from kinship.accounts.models import User
+from kinship.accounts.models import TwoFactorDevice, User
 from kinship.circles.models import Circle, Membership
 from kinship.discussions import services as discussions
 from kinship.discussions.models import Post, Topic
 from kinship.events import queries as event_queries
 from kinship.events import services as events
 from kinship.events.models import Event, Organisation
+from kinship.journal import demo_checkins, demo_milestones
 from kinship.library import demo as demo_library
 from kinship.peers import demo_mentoring, demo_messages
 from kinship.qa import services as qa
 from kinship.qa.models import SpeakerProfile
 
 DEMO_DOMAIN = "demo.kinship.local"
-DEMO_PASSWORD = "kinship-demo-2026"  # noqa: S105 - published on purpose: demo accounts only
+DEMO_PASSWORD = "kinship-demo-2026"  # noqa: S105 - published on purpose: demo accounts only  # nosec B105
+# Staff and facilitators need two-step sign-in for their powers; the demo ones share this published key.
+DEMO_TOTP_SECRET = "KINSHIPDEMOAUTHENTICATORKEY23456"  # noqa: S105 - demo accounts only  # nosec B105
 
 
 @dataclass(frozen=True)
@@ -1007,12 +1010,15 @@ class Command(BaseCommand):
         with transaction.atomic():
             people = self._people()
             circles = self._circles(people)
+            self._authenticators(people, circles)
             made = sum(self._conversation(conv, people, circles) for conv in CONVERSATIONS)
             planned = self._events(people, circles)
             self._speaker_questions(people)
             library = demo_library.seed(people, circles)
             demo_mentoring.seed(people, circles)
             demo_messages.seed(people, circles)
+            demo_milestones.seed(people, circles)
+            demo_checkins.seed(people, circles)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data: {len(circles)} circles, {len(people)} people, {made} new topics, {planned} new events, "
@@ -1226,6 +1232,20 @@ class Command(BaseCommand):
                 qa.vote(member=people[voter], question=question)
             if answer:
                 qa.answer(answerer=speaker, question=question, body=answer)
+
+    def _authenticators(self, people: dict[str, User], circles: dict[str, Circle]) -> None:
+        """Staff and facilitators get a confirmed authenticator with the demo key, so their tools work."""
+        leads = set(
+            Membership.objects.filter(
+                circle__in=circles.values(), role=Membership.FACILITATOR, status=Membership.ACTIVE
+            ).values_list("user_id", flat=True)
+        )
+        for user in people.values():
+            if user.is_staff or user.pk in leads:
+                device, _ = TwoFactorDevice.objects.get_or_create(
+                    user=user, defaults={"secret": DEMO_TOTP_SECRET, "confirmed_at": timezone.now()}
+                )
+                user.two_factor = device
 
     def _circles(self, people: dict[str, User]) -> dict[str, Circle]:
         now = timezone.now()

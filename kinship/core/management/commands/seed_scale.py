@@ -28,12 +28,13 @@ from kinship.discussions.models import Post, Topic
 
 SCALE_DOMAIN = "scale.kinship.local"
 SCALE_SLUG_PREFIX = "scale-"
-SCALE_PASSWORD = "kinship-scale-2026"  # noqa: S105 - synthetic benchmark accounts only
+SCALE_PASSWORD = "kinship-scale-2026"  # noqa: S105 - synthetic benchmark accounts only  # nosec B105
 LONG_TOPIC_TITLE = "The long topic (scale benchmark)"
 
 POST_COLUMNS = [
     "topic_id", "author_id", "is_opening", "body", "body_html", "anonymous", "content_note", "hidden",
     "deleted_at", "edited_at", "created_at", "strength_count", "me_too_count", "celebrate_count",
+    "awaiting_approval", "moderation_note",
 ]  # fmt: skip
 
 CIRCLE_THEMES = [
@@ -131,7 +132,7 @@ class Command(BaseCommand):
                 return
             raise CommandError("Scale data is already there; use --if-missing, or seed an empty database.")
         self.verbosity = options["verbosity"]
-        self.rng = random.Random(options["seed"])
+        self.rng = random.Random(options["seed"])  # repeatable synthetic data, not secrets  # nosec B311
         self.now = timezone.now()
         started = time.monotonic()
         with transaction.atomic():
@@ -274,12 +275,12 @@ class Command(BaseCommand):
             authors = members[c]
             body, html, note = openings[topic_id % len(openings)]
             yield (topic_id, choice(authors), True, body, html, topic_id % ANONYMOUS_EVERY == 0, note,
-                   False, None, None, start, 0, 0, 0)  # fmt: skip
+                   False, None, None, start, 0, 0, 0, False, "")  # fmt: skip
             for i in range(1, n + 1):
                 k += 1
                 body, html, note = replies[k % len(replies)]
                 yield (topic_id, choice(authors), False, body, html, k % ANONYMOUS_EVERY == 0, note,
-                       False, None, None, start + step * i, 0, 0, 0)  # fmt: skip
+                       False, None, None, start + step * i, 0, 0, 0, False, "")  # fmt: skip
 
     def _posts(self, plan: list[Planned], members: list[list[int]]) -> int:
         t0 = time.monotonic()

@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 
 from kinship.events import tasks
+from kinship.journal import tasks as journal_tasks
 from kinship.library import tasks as library_tasks
 from kinship.peers import tasks_mentoring, tasks_messages
 
@@ -21,6 +22,7 @@ SWEEPS = [
     library_tasks.send_due_follow_ups,
     tasks_messages.send_due_message_emails,
     tasks_mentoring.expire_due_requests,
+    journal_tasks.send_due_checkin_reminders,
 ]
 
 
