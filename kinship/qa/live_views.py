@@ -61,7 +61,7 @@ class Stream:
 
 
 def stream(request: HttpRequest, event_id: int) -> HttpResponseBase:
-    event = access.get_event_for(request.user, event_id)
+    # The slot comes first, so a refusal costs no query and says nothing about the event.
     if not _slots.acquire(blocking=False):
         return HttpResponse(
             "Live updates are busy; this page checks for news every few seconds instead.",
@@ -72,6 +72,7 @@ def stream(request: HttpRequest, event_id: int) -> HttpResponseBase:
     resources = ExitStack()
     resources.callback(_slots.release)
     try:
+        event = access.get_event_for(request.user, event_id)
         # Listen before reading the version, so nothing that happens in between is missed.
         inbox = resources.enter_context(live.listen(services.channel(event)))
         version = event.__class__.objects.values_list("questions_version", flat=True).get(pk=event.pk)

@@ -91,6 +91,20 @@ class StreamTests(KinshipTestCase):
             self.assertEqual(again.status_code, 200)
             close(again)
 
+    def test_a_refusal_reads_nothing_and_a_forbidden_listener_gives_its_place_back(self) -> None:
+        private = make_cast(visibility=Circle.PRIVATE)
+        hidden = factories.make_event(circle=private.circle, facilitator=private.facilitator)
+        outsider = private.outsider
+        self.client.force_login(outsider)
+        with mock.patch.object(live_views, "_slots", threading.BoundedSemaphore(1)):
+            for _ in range(3):  # each 404 must free the only place, or the next one would be a 503
+                self.assertEqual(self.client.get(reverse("qa:stream", args=[hidden.pk])).status_code, 404)
+            live_views._slots.acquire()
+            self.client.get(self.url)  # load the session once, so only the refusal is counted below
+            with self.assertNumQueries(2):  # the session and the user, never the event
+                busy = self.client.get(reverse("qa:stream", args=[hidden.pk]))
+            self.assertEqual(busy.status_code, 503)
+
     def test_a_fixed_number_of_queries(self) -> None:
         self.client.force_login(self.cast.member)
         for n in range(5):
