@@ -128,11 +128,14 @@ class ModerationAction(models.Model):
         (REJECT, "Turn down a waiting post"),
     ]
     ACTIONS = [a for a, _ in ACTION_CHOICES]
+    # Taken on the topic page or through the API, not from a queue; recorded all the same.
+    PIN, UNPIN, LOCK, UNLOCK = "pin", "unpin", "lock", "unlock"
+    TOPIC_CHOICES = [(PIN, "Pin a topic"), (UNPIN, "Unpin a topic"), (LOCK, "Lock a topic"), (UNLOCK, "Unlock a topic")]
 
     moderator = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    action = models.CharField(max_length=10, choices=ACTION_CHOICES)
+    action = models.CharField(max_length=10, choices=ACTION_CHOICES + TOPIC_CHOICES)
     target_type = models.CharField(max_length=8)
     target_id = models.BigIntegerField()
     circle = models.ForeignKey("circles.Circle", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

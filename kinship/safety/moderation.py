@@ -453,10 +453,11 @@ def record_discussion_moderation(sender: Any, *, moderator: User, action: str, t
     """
     if isinstance(target, Topic):
         topic, kind = target, "topic"
-        author_id = Post.objects.filter(topic=topic, is_opening=True).values_list("author_id", flat=True).first()
+        post = Post.objects.filter(topic=topic, is_opening=True).select_related("topic").first()
     else:
-        topic, kind, author_id = target.topic, Report.POST, target.author_id
-    ModerationAction.objects.create(
+        topic, kind, post = target.topic, Report.POST, target
+    author_id = post.author_id if post is not None else None
+    record = ModerationAction.objects.create(
         moderator=moderator,
         action=action,
         target_type=kind,
@@ -470,6 +471,9 @@ def record_discussion_moderation(sender: Any, *, moderator: User, action: str, t
         target=target,
         detail=f"{action.capitalize()} {kind} {target.pk} from the topic page or the API.",
     )
+    if action == A.HIDE and post is not None:
+        # Hidden from the topic page: the reports about it are decided too, as from the queue.
+        _resolve_reports(moderator, Target(post=post, circle=topic.circle), A.HIDE, record)
 
 
 # Queues ----------------------------------------------------------------------------------------

@@ -10,7 +10,9 @@ from kinship.api.tests.base import ApiTestCase
 from kinship.core import factories
 from kinship.core.testing import KinshipTestCase
 from kinship.discussions.models import Topic
-from kinship.safety.models import AuditEntry, ModerationAction
+from kinship.notifications.models import Notice
+from kinship.safety import reports
+from kinship.safety.models import AuditEntry, ModerationAction, Report
 
 
 class TopicPageModerationIsRecordedTests(KinshipTestCase):
@@ -126,3 +128,46 @@ class SuspendedMemberIsSignedOutTests(KinshipTestCase):
     def test_visitors_pages_cost_no_query_for_the_check(self):
         with self.assertNumQueries(0):
             self.client.get(reverse("accounts:login"))
+
+
+class HidingFromTheTopicPageDecidesReportsTests(KinshipTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.topic = factories.make_topic(circle=cls.cast.circle, author=cls.cast.member, replies=2)
+        cls.opening = cls.topic.posts.get(is_opening=True)
+        cls.reply, cls.other_reply = cls.topic.posts.filter(is_opening=False).order_by("pk")
+        cls.reporter = factories.make_member(cls.cast.circle)
+
+    def report(self, post):
+        return reports.report_post(reporter=self.reporter, post=post, reason=Report.REASONS[0])
+
+    def test_hiding_a_reported_reply_decides_its_reports_and_tells_the_reporter(self):
+        about_reply, about_other = self.report(self.reply), self.report(self.other_reply)
+        self.client.force_login(self.cast.facilitator)
+        self.client.post(reverse("discussions:post-hide", args=[self.reply.pk]), {"value": "1"})
+        about_reply.refresh_from_db()
+        about_other.refresh_from_db()
+        self.assertEqual((about_reply.status, about_reply.resolved_by), (Report.ACTIONED, self.cast.facilitator))
+        self.assertEqual(about_other.status, Report.OPEN)  # another post's report waits for its own decision
+        notice = Notice.objects.get(user=self.reporter, kind="report_outcome")
+        self.assertIn("hid the post you reported", notice.text)
+
+    def test_hiding_a_reported_topic_decides_the_reports_of_its_opening_post(self):
+        about_opening = self.report(self.opening)
+        self.client.force_login(self.cast.facilitator)
+        url = reverse("discussions:topic-moderate", args=[self.topic.pk])
+        self.client.post(url, {"field": "pinned", "value": "1"})
+        about_opening.refresh_from_db()
+        self.assertEqual(about_opening.status, Report.OPEN)  # pinning decides nothing
+        self.client.post(url, {"field": "hidden", "value": "1"})
+        about_opening.refresh_from_db()
+        self.assertEqual(about_opening.status, Report.ACTIONED)
+
+    def test_a_refused_hide_leaves_the_report_open(self):
+        about_reply = self.report(self.reply)
+        self.client.force_login(self.cast.member)
+        self.client.post(reverse("discussions:post-hide", args=[self.reply.pk]), {"value": "1"})
+        about_reply.refresh_from_db()
+        self.assertEqual(about_reply.status, Report.OPEN)
+        self.assertFalse(Notice.objects.filter(user=self.reporter).exists())
