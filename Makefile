@@ -12,7 +12,7 @@ THREADS ?= 16
 export PYTHONDONTWRITEBYTECODE := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help install run dev test lint fmt bench migrate demo browser-deps
+.PHONY: help install run dev test lint fmt bench loadtest faults migrate demo browser-deps
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -70,3 +70,9 @@ fmt: install ## Apply formatting and safe lint fixes
 
 bench: install ## Seed scale data if missing and measure throughput against the floor view
 	$(BIN)/python bench/run.py
+
+loadtest: install ## 50 members read and post for 60 s (LOADTEST_SECONDS) on loopback; fails on a lost or doubled post or a 5xx
+	$(BIN)/python loadtest/run.py
+
+faults: install ## RESTARTS a PostgreSQL under load (a throwaway one unless FAULTS_DATABASE_URL) and kills the task worker; never in `make test`
+	$(BIN)/python loadtest/faults.py

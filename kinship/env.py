@@ -42,6 +42,10 @@ def database_from_url(url: str) -> dict[str, Any]:
             "timeout": 20,
             "init_command": ("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"),
         }
+    elif config["ENGINE"] == "django.db.backends.postgresql":
+        # An unreachable host (packets dropped, not refused) must fail in seconds, as a 503,
+        # not hold a worker past gunicorn's timeout. A connect_timeout in the URL wins.
+        config.setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
     return dict(config)
 
 

@@ -1,5 +1,6 @@
 """Kinship settings: everything comes from the environment, with safe single-machine defaults."""
 
+import ipaddress
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -60,6 +61,13 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "kinship.core.middleware.ErrorMiddleware",
 ]
+# Reverse proxies and load balancers (addresses or networks) whose X-Forwarded-For names the visitor:
+# rate limits count per visitor, not per proxy (kinship.core.proxy). A typo stops start-up.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+for _proxy in TRUSTED_PROXIES:
+    ipaddress.ip_network(_proxy, strict=False)  # ValueError names the bad entry
+if TRUSTED_PROXIES:
+    MIDDLEWARE.insert(0, "kinship.core.proxy.ForwardedForMiddleware")
 
 ROOT_URLCONF = "kinship.urls"
 WSGI_APPLICATION = "kinship.wsgi.application"
@@ -88,6 +96,16 @@ TEMPLATES = [
 
 DATABASES = {"default": database_from_url(env("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'kinship.sqlite3'}"))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# A read replica of the primary: a few read-only pages read from it (kinship.core.db_router).
+DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL")
+# How long after a member's post their pages keep reading the primary: longer than the replica's lag.
+REPLICA_PIN_SECONDS = int(env("DATABASE_REPLICA_PIN_SECONDS", "10"))
+if DATABASE_REPLICA_URL:
+    # In tests the replica is the test database itself, under a second connection.
+    DATABASES["replica"] = {**database_from_url(DATABASE_REPLICA_URL), "TEST": {"MIRROR": "default"}}
+    DATABASE_ROUTERS = ["kinship.core.db_router.ReplicaRouter"]
+    # Last: the replica scope wraps only the view, never sessions, sign-in or CSRF.
+    MIDDLEWARE.append("kinship.core.db_router.ReplicaReadsMiddleware")
 
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
@@ -96,6 +114,8 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "kinship",
+            # A stalled Redis fails a request in seconds instead of holding its thread for good.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

@@ -1,9 +1,12 @@
+import sys
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 
 from kinship.circles import queries as circle_queries
+from kinship.core.middleware import is_unavailable, unavailable
 from kinship.events import queries as event_queries
 
 
@@ -36,6 +39,10 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    # A database or Redis that fails in a middleware (the session and the signed-in user load there)
+    # lands here rather than in ErrorMiddleware: it is a 503 all the same.
+    if is_unavailable(sys.exc_info()[1]):
+        return unavailable(request)
     # No request context: the database may be what failed, and the signed-in user needs it.
     page = render_to_string("error.html", {"title": "Something went wrong", "detail": "Please try again."})
     return HttpResponse(page, status=500)

@@ -1,16 +1,27 @@
+import datetime as dt
 from io import StringIO
 
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import Count, Max, Q
 from django.test import TestCase
+from django.utils import timezone
 
 from kinship.accounts.models import User
 from kinship.circles.models import Circle, Membership
 from kinship.core.management.commands.seed_demo import DEMO_DOMAIN, DEMO_PASSWORD, SPEAKER_QUESTIONS
-from kinship.core.management.commands.seed_scale import LONG_TOPIC_TITLE, SCALE_DOMAIN, SCALE_PASSWORD
+from kinship.core.management.commands.seed_scale import (
+    JOURNAL_WEEKS,
+    LONG_TOPIC_TITLE,
+    SCALE_DOMAIN,
+    SCALE_PASSWORD,
+    benchmark_member,
+)
 from kinship.discussions.models import Post, Reaction, Topic
+from kinship.events import recurrence
 from kinship.events.models import Event, Occurrence, Rsvp
+from kinship.journal.models import CheckIn, Goal, Milestone
+from kinship.peers.models import Conversation, Message, Participant
 from kinship.qa.models import Question, SpeakerProfile
 
 
@@ -189,3 +200,124 @@ class SeedScaleTests(TestCase):
         demo_posts = Post.objects.count()
         run(*self.ARGS)
         self.assertEqual(Post.objects.exclude(topic__in=self.scale_topics()).count(), demo_posts)
+
+    def test_meetings_have_dates_with_exact_seat_counts_and_the_rule_s_starts(self):
+        run(*self.ARGS, "--circles", "3")
+        circles = Circle.objects.filter(slug__startswith="scale-")
+        for circle in circles:
+            self.assertTrue(Event.objects.filter(circle=circle, rrule__startswith="FREQ=WEEKLY").exists(), circle)
+        occurrences = Occurrence.objects.filter(event__circle__in=circles).select_related("event")
+        self.assertGreater(occurrences.count(), 3 * 52)
+        members = set(Membership.objects.filter(status=Membership.ACTIVE).values_list("circle_id", "user_id"))
+        for occurrence in occurrences:
+            event = occurrence.event
+            rsvps = list(occurrence.rsvps.all())
+            seats = [r for r in rsvps if r.answer == Rsvp.GOING and not r.waitlisted]
+            self.assertEqual(occurrence.going_count, len(seats), occurrence)
+            if event.capacity is not None:
+                self.assertLessEqual(len(seats), event.capacity)
+            if any(r.waitlisted for r in rsvps):
+                self.assertEqual(len(seats), event.capacity)
+            self.assertTrue(all((event.circle_id, r.member_id) in members for r in rsvps))
+            tz = recurrence.zone(event.timezone)
+            is_start = recurrence.is_start(
+                event.rrule, first_start=event.starts_at, tz=tz, when=occurrence.original_start
+            )
+            self.assertTrue(is_start, occurrence)
+        past = Rsvp.objects.filter(occurrence__in=occurrences, occurrence__starts_at__lt=timezone.now())
+        self.assertTrue(past.filter(attended=True).exists())
+        self.assertFalse(past.filter(waitlisted=True, attended__isnull=False).exists())
+
+    def test_the_benchmark_member_goes_to_meetings_and_has_conversations_and_a_journal(self):
+        run(*self.ARGS)
+        reader = benchmark_member()
+        assert reader is not None
+        self.assertTrue(
+            Membership.objects.filter(user=reader, role=Membership.MEMBER, circle__slug__startswith="scale-").exists()
+        )
+        ahead = Rsvp.objects.filter(member=reader, answer=Rsvp.GOING, occurrence__starts_at__gt=timezone.now())
+        self.assertGreaterEqual(ahead.count(), 5)
+        self.assertGreaterEqual(Participant.objects.filter(user=reader).count(), 5)
+        checkins = CheckIn.objects.filter(owner=reader).order_by("created_at")
+        self.assertEqual(checkins.count(), JOURNAL_WEEKS)
+        first, last = checkins.first(), checkins.last()
+        assert first is not None and last is not None
+        self.assertGreater(last.created_at - first.created_at, dt.timedelta(days=350))
+        self.assertLess(timezone.now() - last.created_at, dt.timedelta(days=7))
+        self.assertGreaterEqual(Milestone.objects.filter(owner=reader).count(), 5)
+        self.assertTrue(Goal.objects.filter(owner=reader, done_at__isnull=True).exists())
+        reached = Milestone.objects.get(owner=reader, kind="goal_reached")
+        self.assertIsNotNone(reached.goal.done_at)
+
+    def test_conversations_are_between_circle_mates_with_exact_counters(self):
+        run(*self.ARGS)
+        mates = set()
+        for circle_id in Circle.objects.filter(slug__startswith="scale-").values_list("pk", flat=True):
+            people = list(Membership.objects.filter(circle_id=circle_id).values_list("user_id", flat=True))
+            mates |= {(a, b) for a in people for b in people if a < b}
+        conversations = Conversation.objects.filter(low__email__endswith=f"@{SCALE_DOMAIN}")
+        self.assertGreater(conversations.count(), 5)
+        for conversation in conversations:
+            self.assertIn((conversation.low_id, conversation.high_id), mates)
+            messages = list(Message.objects.filter(conversation=conversation).order_by("created_at", "id"))
+            self.assertEqual(conversation.last_message_at, messages[-1].created_at)
+            self.assertEqual(conversation.created_at, messages[0].created_at)
+            sides = list(Participant.objects.filter(conversation=conversation))
+            self.assertEqual({side.user_id for side in sides}, {conversation.low_id, conversation.high_id})
+            for side in sides:
+                self.assertEqual(side.last_message_at, messages[-1].created_at)
+                read_at = side.last_read_at
+                unread = [
+                    m for m in messages if m.sender_id != side.user_id and (read_at is None or m.created_at > read_at)
+                ]
+                self.assertEqual(side.unread_count, len(unread), side)
+                # Writing marks everything before it read, as the services do.
+                mine = [m for m in messages if m.sender_id == side.user_id]
+                if mine:
+                    self.assertGreaterEqual(read_at, mine[-1].created_at)
+        self.assertTrue(Participant.objects.filter(unread_count__gt=0).exists())
+
+    def test_the_pages_make_bench_reads_show_the_seeded_data(self):
+        run(*self.ARGS)
+        reader = benchmark_member()
+        assert reader is not None
+        self.client.force_login(reader)
+        meeting = Event.objects.filter(circle__memberships__user=reader, rrule__startswith="FREQ=WEEKLY").first()
+        assert meeting is not None
+        partner = Participant.objects.filter(conversation__participants__user=reader).exclude(user=reader).first()
+        assert partner is not None
+        expectations = {
+            "/": meeting.title,
+            meeting.get_absolute_url(): meeting.title,
+            "/messages/": partner.user.display_name,
+            "/journal/": "First outing with friends",
+            "/journal/progress/?range=12m": "Walking with crutches",
+        }
+        for path, text in expectations.items():
+            self.assertContains(self.client.get(path), text, msg_prefix=path)
+
+    def test_if_missing_adds_the_parts_an_older_seed_lacks_and_nothing_else(self):
+        run(*self.ARGS)
+        scale = {"circle__slug__startswith": "scale-"}
+        parts = {
+            "events": lambda: Event.objects.filter(**scale).count(),
+            "rsvps": lambda: Rsvp.objects.filter(occurrence__event__circle__slug__startswith="scale-").count(),
+            "messages": lambda: Message.objects.filter(sender__email__endswith=f"@{SCALE_DOMAIN}").count(),
+            "checkins": lambda: CheckIn.objects.filter(owner__email__endswith=f"@{SCALE_DOMAIN}").count(),
+            "milestones": lambda: Milestone.objects.filter(owner__email__endswith=f"@{SCALE_DOMAIN}").count(),
+        }
+        seeded = {name: count() for name, count in parts.items()}
+        posts, users = Post.objects.count(), User.objects.count()
+        # A database seeded before meetings, messages and journals were part of the scale data.
+        Event.objects.filter(**scale).delete()
+        Conversation.objects.filter(low__email__endswith=f"@{SCALE_DOMAIN}").delete()
+        CheckIn.objects.filter(owner__email__endswith=f"@{SCALE_DOMAIN}").delete()
+        Milestone.objects.filter(owner__email__endswith=f"@{SCALE_DOMAIN}").delete()
+        Goal.objects.filter(owner__email__endswith=f"@{SCALE_DOMAIN}").delete()
+        self.assertEqual({name: count() for name, count in parts.items()}, dict.fromkeys(parts, 0))
+        output = run(*self.ARGS, "--if-missing")
+        self.assertIn("events", output)
+        # The same data as seeding all at once: each part has its own random stream.
+        self.assertEqual({name: count() for name, count in parts.items()}, seeded)
+        self.assertEqual((Post.objects.count(), User.objects.count()), (posts, users))
+        self.assertIn("already there", run(*self.ARGS, "--if-missing"))

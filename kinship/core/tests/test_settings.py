@@ -108,6 +108,11 @@ class HelperTests(SimpleTestCase):
         self.assertEqual((config["EMAIL_HOST"], config["EMAIL_PORT"]), ("127.0.0.1", 1025))
         self.assertEqual((config["EMAIL_HOST_USER"], config["EMAIL_HOST_PASSWORD"]), ("user", "secret"))
 
+    def test_postgresql_gives_up_connecting_after_a_few_seconds_unless_the_url_says_otherwise(self):
+        self.assertEqual(database_from_url("postgres://kinship@db.internal/kinship")["OPTIONS"]["connect_timeout"], 5)
+        tuned = database_from_url("postgres://kinship@db.internal/kinship?connect_timeout=2")
+        self.assertEqual(str(tuned["OPTIONS"]["connect_timeout"]), "2")
+
     def test_sqlite_file_database_runs_in_wal_mode(self):
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "kinship.sqlite3"
