@@ -1,23 +1,31 @@
 """Reads of circles shared by pages and API, shaped for display in a fixed number of queries."""
 
+import datetime as dt
+from functools import lru_cache
 from typing import Any
 
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models import Count, DateTimeField, IntegerField, Model, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 
 from kinship.circles import access
 from kinship.circles.models import Circle, Membership
+from kinship.core.db_router import read_connection
+from kinship.core.markdown import render_markdown
 
 
 def circles_for_listing(user: Any) -> QuerySet[Circle]:
     """Circles this user may know exist, with their active member counts."""
     # A subquery, not Count("memberships"): visible_circles() filters on that join for hidden
-    # circles, so a Count over it would see only the viewer's own row there.
+    # circles, so a Count over it would see only the viewer's own row there. COUNT(*), not of the
+    # key: then the (circle, status, role) index alone answers it, without reading a row per member.
     active = (
         Membership.objects.filter(circle=OuterRef("pk"), status=Membership.ACTIVE)
         .order_by()
         .values("circle")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))
         .values("n")
     )
     return (
@@ -48,3 +56,63 @@ def member_list(user: Any, circle: Circle) -> QuerySet[Membership]:
     if not access.can_moderate(user, circle):
         members = members.filter(status=Membership.ACTIVE)
     return members.order_by("status", "role", "user__display_name", "pk")
+
+
+def _columns(model: type[Model], alias: str) -> tuple[list[str], list[bool], str]:
+    fields = model._meta.concrete_fields
+    return (
+        [f.attname for f in fields],
+        [isinstance(f, DateTimeField) for f in fields],
+        ", ".join(f'{alias}."{f.column}"' for f in fields),
+    )
+
+
+_CIRCLE_NAMES, _CIRCLE_DATES, _CIRCLE_SELECT = _columns(Circle, "c")
+_MEMBERSHIP_NAMES, _MEMBERSHIP_DATES, _MEMBERSHIP_SELECT = _columns(Membership, "m")
+# Only model table and column names are written into the statement; the slug and viewer are parameters.
+_CIRCLE_PAGE_SQL = f"""
+SELECT {_CIRCLE_SELECT}, {_MEMBERSHIP_SELECT}
+FROM "{Circle._meta.db_table}" c
+LEFT JOIN "{Membership._meta.db_table}" m ON m."circle_id" = c."id" AND m."user_id" = %(viewer)s
+WHERE c."slug" = %(slug)s
+"""  # noqa: S608
+
+
+def circle_for_page(user: Any, slug: str) -> Circle:
+    """The circle for its page, read with the viewer's own membership in one statement, so the circle
+    rules ask nothing more of the database; Http404 exactly when access.get_circle_for raises it."""
+    if not isinstance(slug, str) or "\x00" in slug:
+        raise Http404("No such circle.")
+    signed_in = bool(getattr(user, "is_authenticated", False))
+    db = read_connection(Circle)
+    with db.cursor() as cursor:
+        cursor.execute(_CIRCLE_PAGE_SQL, {"slug": slug, "viewer": user.pk if signed_in else None})
+        row = cursor.fetchone()
+    if row is None:
+        raise Http404("No such circle.")
+    split = len(_CIRCLE_NAMES)
+    circle = _instance(db, Circle, _CIRCLE_NAMES, _CIRCLE_DATES, row[:split])
+    found = row[split:]
+    membership = (
+        _instance(db, Membership, _MEMBERSHIP_NAMES, _MEMBERSHIP_DATES, found) if found[0] is not None else None
+    )
+    access.remember_membership(user, circle, membership)
+    if not access.can_see_circle(user, circle):
+        raise Http404("No such circle.")
+    return circle
+
+
+def _instance(db: Any, model: type[Model], names: list[str], dates: list[bool], values: Any) -> Any:
+    if not db.features.supports_timezones:
+        # SQLite hands back datetimes as naive UTC (the ORM converts them the same way).
+        values = [
+            timezone.make_aware(v, dt.UTC) if d and v is not None else v for v, d in zip(values, dates, strict=True)
+        ]
+    return model.from_db(db.alias, names, values)
+
+
+@lru_cache(maxsize=512)
+def rendered_markdown(text: str) -> SafeString:
+    """A circle's description or guidelines as HTML: the same text always renders the same, so each
+    process renders it once (a change of text is a new entry; nothing here is anyone's own)."""
+    return mark_safe(render_markdown(text))  # sanitised by render_markdown

@@ -1,7 +1,12 @@
+from functools import cache
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template import engines
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from kinship.accounts.auth import signed_in
@@ -21,9 +26,11 @@ def circle_list(request: HttpRequest) -> HttpResponse:
 
 
 def circle_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    circle = access.get_circle_for(request.user, slug)
+    circle = queries.circle_for_page(request.user, slug)
     ctx: dict[str, object] = {
         "circle": circle,
+        "description": queries.rendered_markdown(circle.description),
+        "guidelines": queries.rendered_markdown(circle.guidelines),
         "membership": access.membership(request.user, circle),
         "can_read": access.can_read(request.user, circle),
         "can_post": access.can_post(request.user, circle),
@@ -33,8 +40,16 @@ def circle_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "can_see_members": access.can_see_members(request.user, circle),
     }
     if ctx["can_read"]:
-        ctx["page"] = discussion_queries.topic_list(request.user, circle, cursor=request.GET.get("cursor"), limit=20)
+        page = discussion_queries.topic_list_rows(request.user, circle, cursor=request.GET.get("cursor"), limit=20)
+        ctx["page"] = page
+        # Jinja2 escaped every value as it drew them; the list is safe markup as a whole.
+        ctx["topic_list"] = mark_safe(_topic_list_template().render({"topics": page.items}))
     return render(request, "circles/circle_detail.html", ctx)
+
+
+@cache
+def _topic_list_template() -> Any:
+    return engines["jinja2"].get_template("circles/topic_list.html")
 
 
 @login_required

@@ -1,10 +1,12 @@
-"""The topic page's two reads, written out in SQL, and sent to PostgreSQL together.
+"""The topic page's two reads, written out in SQL, and sent to PostgreSQL together; and the circle
+page's topic list.
 
 The topic page is the busiest page there is, and composing its reads with the ORM cost more than
 running them: each query spent longer being built and compiled in Python than in the database
 (docs/performance.md). Here they are written once: the topic, its circle and the viewer's read
 mark in one statement; a page of posts, their authors and the viewer's own reactions in another.
-Both run unchanged on SQLite and PostgreSQL; tests/test_sql.py holds them to the ORM's answers.
+The circle page's list of topics, with the viewer's read marks and who opened each, is a third.
+All run unchanged on SQLite and PostgreSQL; tests/test_sql.py holds them to the ORM's answers.
 Columns of whole models come from the models themselves, so a new field needs no change here.
 
 Only table and column names from the models, and constants, are written into the statements
@@ -15,12 +17,13 @@ import datetime as dt
 from collections import namedtuple
 from typing import Any
 
-from django.db import connection
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import DateTimeField, Model
 from django.utils import timezone
 
 from kinship.accounts.models import User
 from kinship.circles.models import Circle, Membership
+from kinship.core.db_router import read_connection
 from kinship.discussions.models import Post, Reaction, Topic, TopicRead
 
 
@@ -40,8 +43,8 @@ def _model_columns(model: type[Model], alias: str) -> tuple[list[str], list[bool
     )
 
 
-def _instance(model: type[Model], names: list[str], dates: list[bool], values: Any) -> Any:
-    return model.from_db(connection.alias, names, [_aware(v) if d else v for v, d in zip(values, dates, strict=True)])
+def _instance(db: str, model: type[Model], names: list[str], dates: list[bool], values: Any) -> Any:
+    return model.from_db(db, names, [_aware(v) if d else v for v, d in zip(values, dates, strict=True)])
 
 
 _TOPIC_NAMES, _TOPIC_DATES, _TOPIC_SELECT = _model_columns(Topic, "t")
@@ -57,17 +60,19 @@ WHERE t."id" = %(topic)s
 """  # noqa: S608
 
 
-def _topic_from(row: Any) -> Topic | None:
+def _topic_from(db: str, row: Any) -> Topic | None:
     if row is None:
         return None
     topic_end = len(_TOPIC_NAMES)
     circle_end = topic_end + len(_CIRCLE_NAMES)
-    topic = _instance(Topic, _TOPIC_NAMES, _TOPIC_DATES, row[:topic_end])
-    topic.circle = _instance(Circle, _CIRCLE_NAMES, _CIRCLE_DATES, row[topic_end:circle_end])
+    topic = _instance(db, Topic, _TOPIC_NAMES, _TOPIC_DATES, row[:topic_end])
+    topic.circle = _instance(db, Circle, _CIRCLE_NAMES, _CIRCLE_DATES, row[topic_end:circle_end])
     topic.read_at = _aware(row[circle_end])
     membership = row[circle_end + 1 :]
     topic.viewer_membership = (
-        _instance(Membership, _MEMBERSHIP_NAMES, _MEMBERSHIP_DATES, membership) if membership[0] is not None else None
+        _instance(db, Membership, _MEMBERSHIP_NAMES, _MEMBERSHIP_DATES, membership)
+        if membership[0] is not None
+        else None
     )
     return topic
 
@@ -130,28 +135,50 @@ _DATE_AT = [name in _DATES for name in PostRow._fields]
 
 
 def _posts_params(
-    topic_id: int, viewer_id: int | None, key: tuple[dt.datetime, int] | None, limit: int
+    db: BaseDatabaseWrapper,
+    topic_id: int,
+    viewer_id: int | None,
+    key: tuple[dt.datetime, int] | None,
+    limit: int,
 ) -> dict[str, Any]:
-    params: dict[str, Any] = {"topic": topic_id, "viewer": viewer_id, "limit": limit, "no": False}
+    params: dict[str, Any] = {
+        "topic": topic_id,
+        "viewer": viewer_id,
+        "limit": limit,
+        "no": False,
+    }
     if key is not None:
-        params["at"] = connection.ops.adapt_datetimefield_value(key[0])
+        params["at"] = db.ops.adapt_datetimefield_value(key[0])
         params["id"] = key[1]
     return params
 
 
 def post_rows(
-    topic_id: int, viewer_id: int | None, *, key: tuple[dt.datetime, int] | None, backward: bool, limit: int
+    topic_id: int,
+    viewer_id: int | None,
+    *,
+    key: tuple[dt.datetime, int] | None,
+    backward: bool,
+    limit: int,
 ) -> tuple[list[PostRow], set[tuple[int, str]]]:
     """Up to `limit` posts after `key` (before it when `backward`, newest first), and the viewer's reactions to them."""
-    with connection.cursor() as cursor:
+    # The replica on the pages that allow it (core.db_router): raw SQL does not pass the router by itself.
+    db = read_connection(Post)
+    with db.cursor() as cursor:
         cursor.execute(
-            _POSTS_SQL_BY_SHAPE[_order(backward), key is not None], _posts_params(topic_id, viewer_id, key, limit)
+            _POSTS_SQL_BY_SHAPE[_order(backward), key is not None],
+            _posts_params(db, topic_id, viewer_id, key, limit),
         )
-        return _posts_from(cursor.fetchall())
+        return _posts_from(db, cursor.fetchall())
 
 
 def topic_and_posts(
-    topic_id: int, viewer_id: int | None, *, key: tuple[dt.datetime, int] | None, backward: bool, limit: int
+    topic_id: int,
+    viewer_id: int | None,
+    *,
+    key: tuple[dt.datetime, int] | None,
+    backward: bool,
+    limit: int,
 ) -> tuple[Topic | None, list[PostRow], set[tuple[int, str]]]:
     """`topic_with_read_mark` and `post_rows` together, in one round trip to PostgreSQL.
 
@@ -159,18 +186,19 @@ def topic_and_posts(
     and drops them unseen when not. On PostgreSQL both statements go in one message (the client-side
     binding cursor Django uses allows several); SQLite runs in the process, so it simply runs two.
     """
-    params = _posts_params(topic_id, viewer_id, key, limit)
+    db = read_connection(Topic)
+    params = _posts_params(db, topic_id, viewer_id, key, limit)
     posts_sql = _POSTS_SQL_BY_SHAPE[_order(backward), key is not None]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+    with db.cursor() as cursor:
+        if db.vendor == "postgresql":
             cursor.execute(f"{_TOPIC_SQL};{posts_sql}", params)
-            topic = _topic_from(cursor.fetchone())
+            topic = _topic_from(db.alias, cursor.fetchone())
             cursor.nextset()
         else:
             cursor.execute(_TOPIC_SQL, params)
-            topic = _topic_from(cursor.fetchone())
+            topic = _topic_from(db.alias, cursor.fetchone())
             cursor.execute(posts_sql, params)
-        rows, mine = _posts_from(cursor.fetchall())
+        rows, mine = _posts_from(db, cursor.fetchall())
     return topic, rows, mine
 
 
@@ -178,9 +206,9 @@ def _order(backward: bool) -> str:
     return "DESC" if backward else "ASC"
 
 
-def _posts_from(fetched: list[Any]) -> tuple[list[PostRow], set[tuple[int, str]]]:
+def _posts_from(db: BaseDatabaseWrapper, fetched: list[Any]) -> tuple[list[PostRow], set[tuple[int, str]]]:
     width = len(PostRow._fields)
-    naive = not connection.features.supports_timezones
+    naive = not db.features.supports_timezones
     rows: list[PostRow] = []
     mine: set[tuple[int, str]] = set()
     for values in fetched:
@@ -192,3 +220,79 @@ def _posts_from(fetched: list[Any]) -> tuple[list[PostRow], set[tuple[int, str]]
         if pressed:
             mine.update((row.id, kind) for kind, bit in _BITS.items() if pressed & bit)
     return rows, mine
+
+
+# A row of a circle's topic list: the topic, the viewer's read mark, and the opening post's anonymity,
+# content note and author's name; exactly what the circle page shows of a topic. The opening post is
+# joined on the bare `is_opening` column, as the one_opening_post_per_topic index is written: SQLite
+# then finds it through that partial index instead of walking every reply of the topic.
+TopicRow = namedtuple(
+    "TopicRow",
+    [
+        "id",
+        "title",
+        "pinned",
+        "locked",
+        "hidden",
+        "is_celebration",
+        "reply_count",
+        "last_activity_at",
+        "read_at",
+        "anonymous",
+        "content_note",
+        "author_name",
+    ],
+)
+_TOPIC_ROW_COLUMNS = ", ".join(f't."{Topic._meta.get_field(f).column}"' for f in TopicRow._fields[:8])  # type: ignore[union-attr]
+# The list's key (pinned, last activity, id), all descending: compared as one row value, it is a range
+# of the topic_list_order index, so an older page costs what the first one does. Spelt out as
+# "pinned < p OR (pinned = p AND ...)" instead, the database walks every newer topic to reach it.
+_TOPIC_ROWS_SQL = f"""
+SELECT {_TOPIC_ROW_COLUMNS}, r."read_at", p."anonymous", p."content_note", a."display_name"
+FROM "{Topic._meta.db_table}" t
+LEFT JOIN "{TopicRead._meta.db_table}" r ON r."topic_id" = t."id" AND r."user_id" = %(viewer)s
+LEFT JOIN "{Post._meta.db_table}" p ON p."topic_id" = t."id" AND p."is_opening"
+LEFT JOIN "{User._meta.db_table}" a ON a."id" = p."author_id"
+WHERE t."circle_id" = %(circle)s AND t."deleted_at" IS NULL {{hidden}} {{after}}
+ORDER BY t."pinned" DESC, t."last_activity_at" DESC, t."id" DESC
+LIMIT %(limit)s
+"""  # noqa: S608
+_TOPIC_ROWS_SQL_BY_SHAPE = {
+    (with_hidden, keyed): _TOPIC_ROWS_SQL.format(
+        hidden="" if with_hidden else 'AND t."hidden" = %(no)s',
+        after='AND (t."pinned", t."last_activity_at", t."id") < (%(pinned)s, %(at)s, %(id)s)' if keyed else "",
+    )
+    for with_hidden in (False, True)
+    for keyed in (False, True)
+}
+_TOPIC_ROW_DATES = [name in {"last_activity_at", "read_at"} for name in TopicRow._fields]
+
+
+def topic_rows(
+    circle_id: int,
+    viewer_id: int | None,
+    *,
+    with_hidden: bool,
+    key: tuple[bool, dt.datetime, int] | None,
+    limit: int,
+) -> list[TopicRow]:
+    """Up to `limit` topics of the circle after `key`, pinned first then newest activity; deleted ones never,
+    hidden ones only `with_hidden`."""
+    db = read_connection(Topic)
+    params: dict[str, Any] = {
+        "circle": circle_id,
+        "viewer": viewer_id,
+        "limit": limit,
+        "no": False,
+    }
+    if key is not None:
+        params.update(pinned=key[0], at=db.ops.adapt_datetimefield_value(key[1]), id=key[2])
+    with db.cursor() as cursor:
+        cursor.execute(_TOPIC_ROWS_SQL_BY_SHAPE[with_hidden, key is not None], params)
+        fetched = cursor.fetchall()
+    if db.features.supports_timezones:
+        return [TopicRow._make(values) for values in fetched]
+    return [
+        TopicRow._make(_aware(v) if d else v for v, d in zip(values, _TOPIC_ROW_DATES, strict=True))
+        for values in fetched
+    ]

@@ -39,6 +39,8 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from kinship.core.db_router import read_connection
+from kinship.discussions.models import Post
 from kinship.search import querytext, schema, snippets
 from kinship.search.querytext import Parsed
 
@@ -177,7 +179,8 @@ class Backend:
         raise NotImplementedError
 
     def _run(self, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
-        with connection.cursor() as cursor:
+        # The replica when the search page reads from it (core.db_router): raw SQL skips the router.
+        with read_connection(Post).cursor() as cursor:
             cursor.execute(sql, params)
             return list(cursor.fetchall())
 

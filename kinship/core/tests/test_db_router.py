@@ -48,7 +48,7 @@ PRIMARY_ONLY_TABLES = {
 MAIN_TABLE = re.compile(r'\bFROM\s+"?(\w+)"?', re.IGNORECASE)
 # Pages whose main reads are raw SQL on `django.db.connection`, which the router never sees: until they
 # take their connection from db_router.read_connection(), they read the primary only (still correct).
-RAW_SQL_PAGES = {"topic", "search"}
+RAW_SQL_PAGES: set[str] = set()
 # Form tokens are masked afresh on every response.
 CSRF_TOKEN = re.compile(r"[A-Za-z0-9]{64}")
 
