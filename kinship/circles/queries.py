@@ -1,19 +1,18 @@
 """Reads of circles shared by pages and API, shaped for display in a fixed number of queries."""
 
-import datetime as dt
 from functools import lru_cache
 from typing import Any
 
-from django.db.models import Count, DateTimeField, IntegerField, Model, OuterRef, QuerySet, Subquery
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
-from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from kinship.circles import access
 from kinship.circles.models import Circle, Membership
 from kinship.core.db_router import read_connection
 from kinship.core.markdown import render_markdown
+from kinship.core.rawsql import instance, model_columns
 
 
 def circles_for_listing(user: Any) -> QuerySet[Circle]:
@@ -58,17 +57,8 @@ def member_list(user: Any, circle: Circle) -> QuerySet[Membership]:
     return members.order_by("status", "role", "user__display_name", "pk")
 
 
-def _columns(model: type[Model], alias: str) -> tuple[list[str], list[bool], str]:
-    fields = model._meta.concrete_fields
-    return (
-        [f.attname for f in fields],
-        [isinstance(f, DateTimeField) for f in fields],
-        ", ".join(f'{alias}."{f.column}"' for f in fields),
-    )
-
-
-_CIRCLE_NAMES, _CIRCLE_DATES, _CIRCLE_SELECT = _columns(Circle, "c")
-_MEMBERSHIP_NAMES, _MEMBERSHIP_DATES, _MEMBERSHIP_SELECT = _columns(Membership, "m")
+_CIRCLE_NAMES, _CIRCLE_DATES, _CIRCLE_SELECT = model_columns(Circle, "c")
+_MEMBERSHIP_NAMES, _MEMBERSHIP_DATES, _MEMBERSHIP_SELECT = model_columns(Membership, "m")
 # Only model table and column names are written into the statement; the slug and viewer are parameters.
 _CIRCLE_PAGE_SQL = f"""
 SELECT {_CIRCLE_SELECT}, {_MEMBERSHIP_SELECT}
@@ -91,24 +81,15 @@ def circle_for_page(user: Any, slug: str) -> Circle:
     if row is None:
         raise Http404("No such circle.")
     split = len(_CIRCLE_NAMES)
-    circle = _instance(db, Circle, _CIRCLE_NAMES, _CIRCLE_DATES, row[:split])
+    circle = instance(db.alias, Circle, _CIRCLE_NAMES, _CIRCLE_DATES, row[:split])
     found = row[split:]
     membership = (
-        _instance(db, Membership, _MEMBERSHIP_NAMES, _MEMBERSHIP_DATES, found) if found[0] is not None else None
+        instance(db.alias, Membership, _MEMBERSHIP_NAMES, _MEMBERSHIP_DATES, found) if found[0] is not None else None
     )
     access.remember_membership(user, circle, membership)
     if not access.can_see_circle(user, circle):
         raise Http404("No such circle.")
     return circle
-
-
-def _instance(db: Any, model: type[Model], names: list[str], dates: list[bool], values: Any) -> Any:
-    if not db.features.supports_timezones:
-        # SQLite hands back datetimes as naive UTC (the ORM converts them the same way).
-        values = [
-            timezone.make_aware(v, dt.UTC) if d and v is not None else v for v, d in zip(values, dates, strict=True)
-        ]
-    return model.from_db(db.alias, names, values)
 
 
 @lru_cache(maxsize=512)

@@ -7,7 +7,7 @@ running them: each query spent longer being built and compiled in Python than in
 mark in one statement; a page of posts, their authors and the viewer's own reactions in another.
 The circle page's list of topics, with the viewer's read marks and who opened each, is a third.
 All run unchanged on SQLite and PostgreSQL; tests/test_sql.py holds them to the ORM's answers.
-Columns of whole models come from the models themselves, so a new field needs no change here.
+Columns of whole models come from the models themselves (core.rawsql), so a new field needs no change here.
 
 Only table and column names from the models, and constants, are written into the statements
 (hence the `noqa: S608`); every value, from the URL or the viewer, goes in as a parameter.
@@ -18,38 +18,16 @@ from collections import namedtuple
 from typing import Any
 
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import DateTimeField, Model
-from django.utils import timezone
 
 from kinship.accounts.models import User
 from kinship.circles.models import Circle, Membership
 from kinship.core.db_router import read_connection
+from kinship.core.rawsql import aware, instance, model_columns
 from kinship.discussions.models import Post, Reaction, Topic, TopicRead
 
-
-def _aware(value: Any) -> Any:
-    # SQLite hands back datetimes as naive UTC (the ORM converts them the same way).
-    if isinstance(value, dt.datetime) and timezone.is_naive(value):
-        return timezone.make_aware(value, dt.UTC)
-    return value
-
-
-def _model_columns(model: type[Model], alias: str) -> tuple[list[str], list[bool], str]:
-    fields = model._meta.concrete_fields
-    return (
-        [f.attname for f in fields],
-        [isinstance(f, DateTimeField) for f in fields],
-        ", ".join(f'{alias}."{f.column}"' for f in fields),
-    )
-
-
-def _instance(db: str, model: type[Model], names: list[str], dates: list[bool], values: Any) -> Any:
-    return model.from_db(db, names, [_aware(v) if d else v for v, d in zip(values, dates, strict=True)])
-
-
-_TOPIC_NAMES, _TOPIC_DATES, _TOPIC_SELECT = _model_columns(Topic, "t")
-_CIRCLE_NAMES, _CIRCLE_DATES, _CIRCLE_SELECT = _model_columns(Circle, "c")
-_MEMBERSHIP_NAMES, _MEMBERSHIP_DATES, _MEMBERSHIP_SELECT = _model_columns(Membership, "m")
+_TOPIC_NAMES, _TOPIC_DATES, _TOPIC_SELECT = model_columns(Topic, "t")
+_CIRCLE_NAMES, _CIRCLE_DATES, _CIRCLE_SELECT = model_columns(Circle, "c")
+_MEMBERSHIP_NAMES, _MEMBERSHIP_DATES, _MEMBERSHIP_SELECT = model_columns(Membership, "m")
 _TOPIC_SQL = f"""
 SELECT {_TOPIC_SELECT}, {_CIRCLE_SELECT}, r."read_at", {_MEMBERSHIP_SELECT}
 FROM "{Topic._meta.db_table}" t
@@ -65,12 +43,12 @@ def _topic_from(db: str, row: Any) -> Topic | None:
         return None
     topic_end = len(_TOPIC_NAMES)
     circle_end = topic_end + len(_CIRCLE_NAMES)
-    topic = _instance(db, Topic, _TOPIC_NAMES, _TOPIC_DATES, row[:topic_end])
-    topic.circle = _instance(db, Circle, _CIRCLE_NAMES, _CIRCLE_DATES, row[topic_end:circle_end])
-    topic.read_at = _aware(row[circle_end])
+    topic = instance(db, Topic, _TOPIC_NAMES, _TOPIC_DATES, row[:topic_end])
+    topic.circle = instance(db, Circle, _CIRCLE_NAMES, _CIRCLE_DATES, row[topic_end:circle_end])
+    topic.read_at = aware(row[circle_end])
     membership = row[circle_end + 1 :]
     topic.viewer_membership = (
-        _instance(db, Membership, _MEMBERSHIP_NAMES, _MEMBERSHIP_DATES, membership)
+        instance(db, Membership, _MEMBERSHIP_NAMES, _MEMBERSHIP_DATES, membership)
         if membership[0] is not None
         else None
     )
@@ -214,7 +192,7 @@ def _posts_from(db: BaseDatabaseWrapper, fetched: list[Any]) -> tuple[list[PostR
     for values in fetched:
         fields, pressed = values[:width], values[width]
         if naive:
-            fields = [_aware(v) if d else v for v, d in zip(fields, _DATE_AT, strict=True)]
+            fields = [aware(v) if d else v for v, d in zip(fields, _DATE_AT, strict=True)]
         row = PostRow._make(fields)
         rows.append(row)
         if pressed:
@@ -293,6 +271,6 @@ def topic_rows(
     if db.features.supports_timezones:
         return [TopicRow._make(values) for values in fetched]
     return [
-        TopicRow._make(_aware(v) if d else v for v, d in zip(values, _TOPIC_ROW_DATES, strict=True))
+        TopicRow._make(aware(v) if d else v for v, d in zip(values, _TOPIC_ROW_DATES, strict=True))
         for values in fetched
     ]
