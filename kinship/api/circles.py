@@ -19,7 +19,7 @@ from kinship.api.schemas import (
 )
 from kinship.api.security import bearer, optional_bearer
 from kinship.circles import access, queries, services
-from kinship.circles.models import Circle, Membership
+from kinship.circles.models import Circle
 from kinship.core.errors import NotAllowed
 from kinship.core.pagination import paginate, parse_limit
 
@@ -28,11 +28,6 @@ router = Router(tags=["circles"])
 CIRCLE_ORDER = ["name", "id"]
 # Active before pending, facilitators before members, then in the order they came.
 MEMBER_ORDER = ["status", "role", "id"]
-
-
-def _circle_out(user: Any, circle: Circle) -> dict[str, Any]:
-    count = Membership.objects.filter(circle=circle, status=Membership.ACTIVE).count()
-    return shapes.circle_out(user, circle, member_count=count)
 
 
 def _circle_for_join(user: Any, slug: str, invite_code: str | None) -> Circle:
@@ -55,7 +50,7 @@ def circle_list(request: HttpRequest, cursor: str | None = None, limit: str | No
     user = request.auth  # type: ignore[attr-defined]
     page = paginate(queries.circles_for_listing(user), CIRCLE_ORDER, cursor=cursor, limit=parse_limit(limit))
     return {
-        "items": [shapes.circle_out(user, c, member_count=c.member_count) for c in page.items],  # type: ignore[attr-defined]
+        "items": [shapes.circle_out(user, c) for c in page.items],
         "next": page.next,
     }
 
@@ -67,7 +62,7 @@ def circle_create(request: HttpRequest, payload: CircleIn) -> Status[Any]:
 
     def create() -> Status[Any]:
         circle = services.create_circle(creator=user, data=payload.model_dump(exclude_unset=True))
-        return Status(201, _circle_out(user, circle))
+        return Status(201, shapes.circle_out(user, circle))
 
     return idempotent(request, create)
 
@@ -76,7 +71,7 @@ def circle_create(request: HttpRequest, payload: CircleIn) -> Status[Any]:
 def circle_detail(request: HttpRequest, slug: str) -> dict[str, Any]:
     """A private circle's description is public; a hidden one is 404 to all but its members and staff."""
     user = request.auth  # type: ignore[attr-defined]
-    return _circle_out(user, access.get_circle_for(user, slug))
+    return shapes.circle_out(user, access.get_circle_for(user, slug))
 
 
 @router.patch("/circles/{slug}", response=CircleOut, auth=bearer, exclude_unset=True)
@@ -85,7 +80,7 @@ def circle_update(request: HttpRequest, slug: str, payload: CirclePatch) -> dict
     user = request.auth  # type: ignore[attr-defined]
     circle = access.get_circle_for(user, slug)
     circle = services.update_circle(editor=user, circle=circle, data=payload.model_dump(exclude_unset=True))
-    return _circle_out(user, circle)
+    return shapes.circle_out(user, circle)
 
 
 @router.post("/circles/{slug}/join", response={201: MembershipOut}, auth=bearer)

@@ -46,7 +46,7 @@ def circle_ref(circle: Circle) -> dict[str, Any]:
     return {"id": circle.pk, "slug": circle.slug, "name": circle.name, "url": circle.get_absolute_url()}
 
 
-def circle_out(viewer: Any, circle: Circle, *, member_count: int) -> dict[str, Any]:
+def circle_out(viewer: Any, circle: Circle) -> dict[str, Any]:
     mine = circle_access.membership(viewer, circle)
     can_manage = circle_access.can_manage_circle(viewer, circle)
     data = {
@@ -57,7 +57,7 @@ def circle_out(viewer: Any, circle: Circle, *, member_count: int) -> dict[str, A
         "guidelines_html": render_markdown(circle.guidelines),
         "visibility": circle.visibility,
         "join_policy": circle.join_policy,
-        "member_count": member_count,
+        "member_count": circle.member_count,
         "created_at": circle.created_at,
         "updated_at": circle.updated_at,
         "my_membership": {"role": mine.role, "status": mine.status} if mine else None,

@@ -42,6 +42,9 @@ class Circle(TimestampedModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Active memberships, kept exact by circles.services in the transaction that changes one, so
+    # listing circles reads no membership rows (a count per circle grew with the members).
+    member_count = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["name"]

@@ -1,8 +1,11 @@
 """Every write to circles: create, join, approve, remove, appoint, leave."""
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Count, F, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -73,7 +76,7 @@ def create_circle(*, creator: User, data: dict[str, Any]) -> Circle:
         raise Conflict("A circle with this address already exists.", errors={"slug": ["Already taken."]})
     try:
         with transaction.atomic():
-            circle = Circle.objects.create(created_by=creator, **clean)
+            circle = Circle.objects.create(created_by=creator, member_count=1, **clean)  # the creator
     except IntegrityError:
         raise Conflict("A circle with this address already exists.", errors={"slug": ["Already taken."]}) from None
     Membership.objects.create(
@@ -134,6 +137,8 @@ def join_circle(*, member: User, circle: Circle, accept_guidelines: Any, invite_
             )
     except IntegrityError:
         raise Conflict("You are already in this circle.") from None
+    if created.is_active:
+        count_members([circle.pk], +1)
     access.forget_memberships(member)
     return created
 
@@ -148,9 +153,34 @@ def leave_circle(*, member: User, circle: Circle) -> None:
     if found.is_facilitator and _facilitator_count(circle) == 1 and _active_count(circle) > 1:
         raise Conflict("You are this circle's only facilitator. Appoint another before you leave.")
     found.delete()
+    if found.is_active:
+        count_members([circle.pk], -1)
     if found.is_facilitator:
         _rotate_invite_code(circle)
     access.forget_memberships(member)
+
+
+def count_members(circle_ids: Iterable[int], delta: int) -> None:
+    """Move these circles' active-member counters by `delta`, in the transaction that made the change
+    (each circle once: a person holds one membership per circle)."""
+    circles = Circle.objects.filter(pk__in=list(circle_ids))
+    if delta < 0:
+        circles = circles.filter(member_count__gte=-delta)
+    circles.update(member_count=F("member_count") + delta)
+
+
+def recount_members(circles: Iterable[Circle] | None = None) -> int:
+    """Set counters from the memberships themselves, for writers that insert in bulk (the seeders);
+    returns how many circles were counted."""
+    active = (
+        Membership.objects.filter(circle=OuterRef("pk"), status=Membership.ACTIVE)
+        .order_by()
+        .values("circle")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    target = Circle.objects.all() if circles is None else Circle.objects.filter(pk__in=[c.pk for c in circles])
+    return target.update(member_count=Coalesce(Subquery(active, output_field=IntegerField()), 0))
 
 
 def _lock(circle: Circle) -> None:
@@ -209,6 +239,7 @@ def approve_membership(*, facilitator: User, circle: Circle, user_id: int) -> Me
         raise Conflict("That person is already a member.")
     found.status = Membership.ACTIVE
     found.save(update_fields=["status", "updated_at"])
+    count_members([circle.pk], +1)
     return found
 
 
@@ -230,6 +261,7 @@ def remove_membership(*, facilitator: User, circle: Circle, user_id: int) -> Non
     found.status = Membership.REMOVED
     found.role = Membership.MEMBER
     found.save(update_fields=["status", "role", "updated_at"])
+    count_members([circle.pk], -1)
     if was_facilitator:
         _rotate_invite_code(circle)
 

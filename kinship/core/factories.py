@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from kinship.accounts.models import TwoFactorDevice, User
 from kinship.circles.models import Circle, Membership
+from kinship.circles.services import count_members
 from kinship.discussions import services as discussions
 from kinship.discussions.models import Post, Topic
 from kinship.events import services as events
@@ -62,6 +63,9 @@ def add_member(
     membership = Membership.objects.create(
         circle=circle, user=user, role=role, status=status, guidelines_accepted_at=timezone.now()
     )
+    if membership.is_active:
+        count_members([circle.pk], +1)
+        circle.member_count += 1
     if two_factor if two_factor is not None else role == Membership.FACILITATOR:
         give_two_factor(user)
     return membership

@@ -25,6 +25,7 @@ from django.utils import timezone
 from kinship.accounts import consents, two_factor
 from kinship.accounts.models import ApiToken, ConsentRecord, RecoveryCode, SignInSession, TwoFactorDevice, User
 from kinship.circles.models import Membership
+from kinship.circles.services import count_members
 from kinship.core import ratelimit
 from kinship.core.errors import Invalid, NotAllowed
 from kinship.discussions.models import Post, Reaction, Topic, TopicRead
@@ -534,7 +535,9 @@ def erase(*, user: User, password: Any, posts: Any, code: Any = None) -> User:
     Goal.objects.filter(owner=user).delete()
     CheckIn.objects.filter(owner=user).delete()
     ReminderMark.objects.filter(user=user).delete()
-    Membership.objects.filter(user=user).delete()
+    memberships = Membership.objects.filter(user=user)
+    count_members(memberships.filter(status=Membership.ACTIVE).values_list("circle_id", flat=True), -1)
+    memberships.delete()
     TopicRead.objects.filter(user=user).delete()
     ReminderSent.objects.filter(member=user).delete()
     CalendarToken.objects.filter(user=user).delete()

@@ -20,6 +20,7 @@ from django.utils.formats import date_format
 from kinship.accounts import sessions
 from kinship.accounts.models import User
 from kinship.circles import access as circle_access
+from kinship.circles import services as circle_services
 from kinship.circles.models import Circle, Membership
 from kinship.core.converters import parse_id
 from kinship.core.errors import Invalid, NotAllowed
@@ -398,6 +399,7 @@ def _remove(*, moderator: User, target: Target, note: str, **_: Any) -> str:
     _check_not_facilitator(moderator, found)
     found.status, found.role = Membership.REMOVED, Membership.MEMBER
     found.save(update_fields=["status", "role", "updated_at"])
+    circle_services.count_members([found.circle_id], -1)
     circle, person = need_circle(target), need_person(target)
     why = f" Why: {note}" if note else ""
     notify(person, "removed", f"The moderators removed you from {circle.name}.{why}")

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from kinship.accounts.models import TwoFactorDevice, User
 from kinship.circles.models import Circle, Membership
+from kinship.circles.services import recount_members
 from kinship.discussions import services as discussions
 from kinship.discussions.models import Post, Topic
 from kinship.events import queries as event_queries
@@ -1272,6 +1273,7 @@ class Command(BaseCommand):
                     user=people[key],
                     defaults={"role": role, "status": status, "guidelines_accepted_at": now},
                 )
+        recount_members(circles.values())
         return circles
 
     def _conversation(self, conv: Conversation, people: dict[str, User], circles: dict[str, Circle]) -> int:

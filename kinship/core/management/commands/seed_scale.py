@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from kinship.accounts.models import User
 from kinship.circles.models import Circle, Membership
+from kinship.circles.services import recount_members
 from kinship.core.markdown import render_markdown
 from kinship.discussions.models import Post, Topic
 from kinship.events import recurrence
@@ -324,6 +325,7 @@ class Command(BaseCommand):
             for position, user_id in enumerate(circle_members)
         )
         _bulk(Membership, rows, 5_000)
+        recount_members(Circle(pk=circle_id) for circle_id in circle_ids)
         self._log(f"  memberships: {sum(map(len, members)):,} in {time.monotonic() - t0:.1f} s")
         return members
 
