@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar, cast
 
 from django.core.exceptions import ValidationError
-from django.db.models import BooleanField, DateTimeField, Field, Model, Q, QuerySet
+from django.db.models import BooleanField, DateTimeField, F, Field, Model, Q, QuerySet
+from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 from django.utils.dateparse import parse_datetime
 
 from kinship.core.errors import Invalid
@@ -84,20 +85,31 @@ def parse_limit(raw: Any, default: int = DEFAULT_LIMIT) -> int:
     return limit
 
 
+def _after(ordering: list[str], fields: list[str], values: list[Any]) -> Q | TupleGreaterThan | TupleLessThan:
+    """Rows after the cursor's in `ordering`."""
+    directions = {f.startswith("-") for f in ordering}
+    if len(directions) == 1:
+        # One direction: a row-value comparison, which PostgreSQL answers as one range of the
+        # ordering's index (Django writes it out as the OR form below where rows cannot compare).
+        lookup = TupleLessThan if directions == {True} else TupleGreaterThan
+        return lookup(Tuple(*(F(f) for f in fields)), values)
+    after = Q()
+    for i in reversed(range(len(fields))):
+        op = "lt" if ordering[i].startswith("-") else "gt"
+        step = Q(**{f"{fields[i]}__{op}": values[i]})
+        if i < len(fields) - 1:
+            step |= Q(**{fields[i]: values[i]}) & after
+        after = step
+    return after
+
+
 def paginate(queryset: QuerySet[M], ordering: list[str], *, cursor: str | None, limit: int) -> Page[M]:
     """One page of `queryset` in `ordering` (fields, '-' for descending; the last must be unique)."""
     fields = [f.lstrip("-") for f in ordering]
     queryset = queryset.order_by(*ordering)
     if cursor:
         values = [coerce(queryset.model, f, v) for v, f in zip(decode_cursor(cursor, len(fields)), fields, strict=True)]
-        after = Q()
-        for i in reversed(range(len(fields))):
-            op = "lt" if ordering[i].startswith("-") else "gt"
-            step = Q(**{f"{fields[i]}__{op}": values[i]})
-            if i < len(fields) - 1:
-                step |= Q(**{fields[i]: values[i]}) & after
-            after = step
-        queryset = queryset.filter(after)
+        queryset = queryset.filter(_after(ordering, fields, values))
     items = list(queryset[: limit + 1])
     more = len(items) > limit
     items = items[:limit]
