@@ -27,7 +27,6 @@ from kinship.events.forms import EventForm, OccurrenceForm, RsvpForm, event_init
 from kinship.events.models import Event, Rsvp, occurrence_key, parse_occurrence_key
 from kinship.qa import access as qa_access
 from kinship.qa import queries as qa_queries
-from kinship.qa.models import Question
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 EVENT_PAGE_DATES = 12
@@ -171,10 +170,11 @@ def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
 def _questions_context(request: HttpRequest, event: Event) -> dict[str, Any]:
     """The event page's "Questions for the speaker": a link, the open count and the archive of answers."""
     can_see = qa_access.can_see_questions(request.user, event)
+    open_count, answered = qa_queries.for_event_page(request.user, event) if can_see else (0, [])
     return {
         "can_see_questions": can_see,
-        "open_question_count": Question.objects.filter(event=event, status=Question.OPEN).count() if can_see else 0,
-        "answered_questions": qa_queries.archive(request.user, event) if can_see else [],
+        "open_question_count": open_count,
+        "answered_questions": answered,
         "can_invite_speakers": qa_access.can_invite_speakers(request.user, event),
     }
 

@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
 from kinship.events.models import Event
 from kinship.qa import access
@@ -137,6 +137,15 @@ def board(user: Any, event: Event) -> Board:
             result.merged.append(row)
     result.answered.sort(key=lambda r: (r.question.answered_at or r.question.created_at, r.question.pk))
     return result
+
+
+def for_event_page(user: Any, event: Event) -> tuple[int, list[QuestionRow]]:
+    """How many questions are open, and the archive: one count for both, the archive read only when
+    something was answered (most meetings have no speaker and no questions)."""
+    counts = Question.objects.filter(event=event).aggregate(
+        open=Count("pk", filter=Q(status=Question.OPEN)), answered=Count("pk", filter=Q(status=Question.ANSWERED))
+    )
+    return counts["open"], archive(user, event) if counts["answered"] else []
 
 
 def archive(user: Any, event: Event) -> list[QuestionRow]:

@@ -795,6 +795,21 @@ class EventPageTests(PageCase):
         self.assertNotContains(response, reverse("qa:speakers", args=[self.event.pk]))
         self.assertNotContains(response, 'name="vote"')
 
+    def test_the_archive_is_read_only_when_something_was_answered(self):
+        def archive_reads() -> tuple[int, int]:
+            with CaptureQueriesContext(connection) as captured:
+                self.assertEqual(self.client.get(self.event.get_absolute_url()).status_code, 200)
+            return sum('ORDER BY "qa_question"."answered_at"' in q["sql"] for q in captured), len(captured)
+
+        self.login(self.cast.member)
+        question = ask(self.event, self.cast.member, "Stairs after a knee replacement?")
+        reads, quiet = archive_reads()
+        self.assertEqual(reads, 0)
+        services.answer(answerer=self.make_speaker(), question=question, body="One step at a time.")
+        reads, answered = archive_reads()
+        self.assertEqual(reads, 1)
+        self.assertGreater(answered, quiet)
+
     def test_facilitators_and_staff_get_the_invite_a_speaker_link(self):
         for person in (self.cast.facilitator, self.cast.staff):
             with self.subTest(person=person.display_name):
