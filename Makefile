@@ -39,7 +39,7 @@ run: demo ## Install, migrate, load demo data; serve on HOST:PORT (default 127.0
 	@SECRET_KEY=$$(cat .secret_key) $(BIN)/python manage.py demo_accounts --address "http://$(HOST):$(PORT)/"
 	@# One shell: the worker and scheduler run in the background and are stopped when gunicorn stops.
 	export SECRET_KEY=$$(cat .secret_key) SITE_URL="$${SITE_URL:-http://$(HOST):$(PORT)}"; \
-	$(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
+	$(BIN)/python manage.py run_worker --no-reload & worker=$$!; \
 	$(BIN)/python manage.py run_scheduler & scheduler=$$!; \
 	trap 'kill -TERM $$worker $$scheduler 2>/dev/null; wait $$worker $$scheduler 2>/dev/null' EXIT; \
 	trap 'exit 130' INT; trap 'exit 143' TERM; \

@@ -182,7 +182,7 @@ TOPICS_PER_HOUR = int(env("TOPICS_PER_HOUR", "20"))
 REPLIES_PER_HOUR = int(env("REPLIES_PER_HOUR", "120"))
 
 # Background work (reminders, email) through Django's tasks API, stored in the database and run
-# by `manage.py db_worker`, which `make run` starts beside the web server.
+# by `manage.py run_worker`, which `make run` starts beside the web server.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 SESSION_COOKIE_HTTPONLY = True

@@ -4,7 +4,7 @@
    server restarts. During the outage requests must fail fast with 503 (no 500, no hang), posts retried
    with their Idempotency-Key must end up stored once, and the app must recover by itself (same gunicorn
    workers, no restart).
-2. Meeting reminders for many members go to a loopback SMTP server; the worker (`manage.py db_worker`) is
+2. Meeting reminders for many members go to a loopback SMTP server; the worker (`manage.py run_worker`) is
    killed with SIGKILL at random moments mid-batch, then the scheduler and a new worker finish the job.
    No member may go without a reminder. A kill that lands between the mail server's "250 accepted" and the
    worker's commit sends that one reminder again; that window is counted and reported, and more than one
@@ -170,7 +170,7 @@ def restart_under_load(server: Server, failures: list[str]) -> list[str]:
             start_new_session=True,
         )
         for name, command in (
-            ("db_worker", ["db_worker", "--no-reload", "--interval", "1"]),
+            ("run_worker", ["run_worker", "--no-reload", "--interval", "1"]),
             ("run_scheduler", ["run_scheduler", "--interval", "5"]),
         )
     }
@@ -229,6 +229,9 @@ def restart_under_load(server: Server, failures: list[str]) -> list[str]:
         failures.append(f"{len(late)} requests started over {RECOVERY_GRACE:g} s after the database was back got 503")
     if not app_alive or before != after:
         failures.append("the app was restarted (gunicorn or its workers changed)")
+    stopped = [f"{name} (exit {code})" for name, code in exited.items() if code is not None]
+    if stopped:
+        failures.append(f"stopped during the restart instead of waiting for the database: {', '.join(stopped)}")
 
     def at(t: float | None) -> str:
         return "-" if t is None else f"{t:.2f} s"
@@ -252,8 +255,7 @@ def restart_under_load(server: Server, failures: list[str]) -> list[str]:
         f"  app: same gunicorn master and workers throughout: {'yes' if app_alive and before == after else 'NO'}",
         "  beside it: "
         + "; ".join(
-            f"{name} {'still running' if code is None else f'EXITED with {code} (needs a supervisor to restart it)'}"
-            for name, code in exited.items()
+            f"{name} {'still running' if code is None else f'EXITED with {code}'}" for name, code in exited.items()
         ),
         "",
         *("  " + line for line in harness.latency_table(samples, record.ended - record.began)),
@@ -348,7 +350,7 @@ def worker_killed(server: Server, failures: list[str]) -> list[str]:
 
         for _ in range(kills):
             schedule()
-            worker = manage("db_worker", "--no-reload", "--no-startup-delay", "--interval", "0.1")
+            worker = manage("run_worker", "--no-reload", "--no-startup-delay", "--interval", "0.1")
             # Let it get some way into the batch, then kill it at a random moment between or inside messages.
             target = min(count - 1, len(inbox.messages) + rng.randint(5, max(6, count // (kills + 1))))
             deadline = time.monotonic() + WAIT_SECONDS
@@ -360,7 +362,7 @@ def worker_killed(server: Server, failures: list[str]) -> list[str]:
             worker.wait(timeout=WAIT_SECONDS)
             killed_at.append(len(inbox.messages))
         schedule()
-        finisher = manage("db_worker", "--no-reload", "--no-startup-delay", "--batch")
+        finisher = manage("run_worker", "--no-reload", "--no-startup-delay", "--batch")
         try:
             if finisher.wait(timeout=WAIT_SECONDS) != 0:
                 failures.append(f"the last worker exited with {finisher.returncode}")

@@ -1,7 +1,7 @@
 """Two app servers, one task worker, one database, one Redis: a member's visit crosses all of them.
 
 Everything runs on loopback as separate processes started the way production starts them (gunicorn,
-`manage.py db_worker`), driven with plain HTTP: the member signs in on server A with the real form,
+`manage.py run_worker`), driven with plain HTTP: the member signs in on server A with the real form,
 posts on B with the session cookie A gave (sessions are shared), watches the live question stream
 on A while asking on B (live updates cross processes through Redis), searches on A until B refuses
 (rate limits are counted in the shared cache), and the worker emails the circle's facilitator
@@ -174,7 +174,7 @@ class Cluster:
     def worker(self) -> Process:
         return self.start(
             "worker",
-            [sys.executable, "manage.py", "db_worker", "--no-reload", "--no-startup-delay", "--interval", "0.5"],
+            [sys.executable, "manage.py", "run_worker", "--no-reload", "--no-startup-delay", "--interval", "0.5"],
         )
 
     def logs(self) -> str:

@@ -1,6 +1,6 @@
 """The task worker killed (SIGKILL) mid-batch: after a restart every member has exactly one reminder.
 
-A real `manage.py db_worker` sends meeting reminders and weekly check-in reminders to a loopback SMTP
+A real `manage.py run_worker` sends meeting reminders and weekly check-in reminders to a loopback SMTP
 server; the server holds one message at a chosen point until the test has killed the worker, then drops
 it (it was never accepted). Kill points: while the server has a message's content but has not answered
 it; and between two messages, after the one before was fully accepted. `manage.py run_scheduler --once`
@@ -192,7 +192,7 @@ class WorkerKilledMidBatchTests(TransactionTestCase):
         return done.stdout
 
     def start_worker(self, inbox: Inbox, log: BinaryIO, *extra: str) -> subprocess.Popen[bytes]:
-        command = [sys.executable, "manage.py", "db_worker", "--no-reload", "--no-startup-delay", "--interval", "0.1"]
+        command = [sys.executable, "manage.py", "run_worker", "--no-reload", "--no-startup-delay", "--interval", "0.1"]
         # Its own process group, so SIGKILL reaches it whatever it started.
         return subprocess.Popen(
             [*command, *extra],

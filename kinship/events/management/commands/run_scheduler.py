@@ -1,4 +1,4 @@
-"""Enqueue the sweeps every minute, for `manage.py db_worker` to run: events' meeting reminders, the
+"""Enqueue the sweeps every minute, for `manage.py run_worker` to run: events' meeting reminders, the
 referrals' follow-up reminders (kinship.library.tasks), the new-message emails after a quiet spell
 (kinship.peers.tasks_messages) and the expiry of mentor requests nobody answered in time
 (kinship.peers.tasks_mentoring)."""
@@ -10,12 +10,15 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
+from django.db.utils import InterfaceError, OperationalError
 
 from kinship.events import tasks
 from kinship.journal import tasks as journal_tasks
 from kinship.library import tasks as library_tasks
 from kinship.peers import tasks_mentoring, tasks_messages
 
+# Seconds to wait before trying again while the database is out of reach.
+RETRY_SECONDS = 2.0
 # Each sweep is enqueued every interval, unless one of its kind is still waiting for the worker.
 SWEEPS = [
     tasks.send_due_reminders,
@@ -58,15 +61,28 @@ class Command(BaseCommand):
             signal.signal(signal.SIGTERM, shutdown)
             signal.signal(signal.SIGINT, shutdown)
         while True:
-            for sweep in SWEEPS:
-                if _already_waiting(sweep):
-                    self.stdout.write(f"A {sweep.name} sweep is still waiting for the worker; not adding another.")
-                else:
-                    result = sweep.enqueue()
-                    if options["verbosity"] > 1:
-                        self.stdout.write(f"Enqueued {sweep.name} sweep {result.id}")
+            try:
+                self._enqueue_sweeps(options["verbosity"])
+            except (OperationalError, InterfaceError) as error:
+                if once:
+                    raise
+                # A database restart or failover: try again soon rather than stopping every reminder.
+                self.stderr.write(f"The database is out of reach ({error}); trying again in {RETRY_SECONDS} s.")
+                close_old_connections()
+                if stop.wait(RETRY_SECONDS):
+                    break
+                continue
             if once or stop.wait(interval):
                 break
             # A process that lives for days must not hold a connection the database has dropped.
             close_old_connections()
         self.stdout.write("Scheduler stopped.")
+
+    def _enqueue_sweeps(self, verbosity: int) -> None:
+        for sweep in SWEEPS:
+            if _already_waiting(sweep):
+                self.stdout.write(f"A {sweep.name} sweep is still waiting for the worker; not adding another.")
+            else:
+                result = sweep.enqueue()
+                if verbosity > 1:
+                    self.stdout.write(f"Enqueued {sweep.name} sweep {result.id}")

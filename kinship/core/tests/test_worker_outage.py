@@ -1,0 +1,121 @@
+"""The task worker and the scheduler wait through a database outage and carry on, without a restart.
+
+Both run as real processes (`manage.py run_worker`, `manage.py run_scheduler`) whose only way to
+PostgreSQL is a loopback proxy. The test cuts it (open connections dropped, new ones refused, as while
+the server restarts), checks both are still running and said so, restores it, and waits for a sweep
+the scheduler enqueued after the outage to be run by the worker. PostgreSQL only: SQLite has no server
+to lose.
+"""
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from contextlib import ExitStack
+from pathlib import Path
+from unittest import skipUnless
+
+from django.conf import settings
+from django.db import connection
+from django.test import TransactionTestCase
+from django.utils import timezone
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
+
+from kinship.core.tests.test_database_unavailable import LoopbackProxy
+from kinship.events import tasks
+
+ROOT = Path(__file__).resolve().parents[3]
+HOST = "127.0.0.1"
+OUTAGE_SECONDS = 4
+# Bounds for a stuck test, never speed targets.
+START_SECONDS = 60
+RECOVER_SECONDS = 60
+
+
+@skipUnless(connection.vendor == "postgresql", "SQLite has no server connection to lose")
+class WorkerOutageTests(TransactionTestCase):
+    def environment(self, port: int) -> dict[str, str]:
+        db = connection.settings_dict
+        password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+        url = f"postgres://{db.get('USER') or 'postgres'}{password}@{HOST}:{port}/{db['NAME']}"
+        drop = {"DATABASE_URL", "DATABASE_REPLICA_URL", "REDIS_URL", "EMAIL_URL", "DEBUG"}
+        env = {name: value for name, value in os.environ.items() if name not in drop}
+        env.update(
+            {
+                "DJANGO_SETTINGS_MODULE": "kinship.core.tests.server_settings",
+                "DATABASE_URL": url,
+                "SECRET_KEY": settings.SECRET_KEY,
+                "DEBUG": "0",
+                "KINSHIP_TEST_CACHE_PREFIX": f"kinship-test-{uuid.uuid4().hex}",
+                "PYTHONDONTWRITEBYTECODE": "1",
+            }
+        )
+        return env
+
+    def test_worker_and_scheduler_carry_on_after_the_database_comes_back(self) -> None:
+        db = connection.settings_dict
+        proxy = LoopbackProxy((db.get("HOST") or HOST, int(db.get("PORT") or 5432)))
+        proxy.start()
+        with ExitStack() as stack:
+            stack.callback(proxy.stop)
+            env = self.environment(proxy.port)
+            logs: dict[str, object] = {}
+            processes: dict[str, subprocess.Popen[bytes]] = {}
+            commands = {
+                "worker": ["run_worker", "--no-reload", "--no-startup-delay", "--interval", "0.2"],
+                "scheduler": ["run_scheduler", "--interval", "0.5"],
+            }
+            for name, command in commands.items():
+                log = stack.enter_context(tempfile.TemporaryFile())
+                popen = subprocess.Popen(
+                    [sys.executable, "manage.py", *command], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+                )
+                stack.callback(self.stop, popen)
+                logs[name], processes[name] = log, popen
+
+            def tail(name: str) -> str:
+                log = logs[name]
+                log.seek(0)  # type: ignore[attr-defined]
+                return log.read().decode(errors="replace")[-3000:]  # type: ignore[attr-defined]
+
+            def ran_since(moment: object) -> bool:
+                return DBTaskResult.objects.filter(
+                    task_path=tasks.send_due_reminders.module_path,
+                    enqueued_at__gt=moment,
+                    status=TaskResultStatus.SUCCESSFUL,
+                ).exists()
+
+            started = timezone.now()
+            self.wait_for(lambda: ran_since(started), START_SECONDS, "no sweep ran before the outage", tail)
+
+            proxy.cut()
+            time.sleep(OUTAGE_SECONDS)
+            for name, popen in processes.items():
+                self.assertIsNone(popen.poll(), f"the {name} stopped during the outage:\n{tail(name)}")
+                self.assertIn("out of reach", tail(name), name)
+
+            proxy.restore()
+            restored = timezone.now()
+            self.wait_for(lambda: ran_since(restored), RECOVER_SECONDS, "no sweep ran after the outage", tail)
+            for name, popen in processes.items():
+                self.assertIsNone(popen.poll(), f"the {name} stopped:\n{tail(name)}")
+
+    def wait_for(self, condition, seconds, message, tail) -> None:  # type: ignore[no-untyped-def]
+        deadline = time.monotonic() + seconds
+        while not condition():
+            if time.monotonic() > deadline:
+                self.fail(f"{message}\nworker:\n{tail('worker')}\nscheduler:\n{tail('scheduler')}")
+            time.sleep(0.2)
+
+    @staticmethod
+    def stop(popen: subprocess.Popen[bytes]) -> None:
+        if popen.poll() is None:
+            popen.terminate()
+        try:
+            popen.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            popen.kill()
+            popen.wait(timeout=10)
