@@ -275,7 +275,7 @@ def prepare_reminders(count: int) -> list[str]:
     from django.utils import timezone
 
     from kinship.accounts.models import User
-    from kinship.circles.models import Circle, Membership
+    from kinship.circles.models import Circle
     from kinship.core import factories
     from kinship.events import services
     from kinship.events.models import Rsvp
@@ -296,10 +296,7 @@ def prepare_reminders(count: int) -> list[str]:
         return user
 
     lead = person("lead")
-    Membership.objects.create(
-        circle=circle, user=lead, role=Membership.FACILITATOR, status=Membership.ACTIVE, guidelines_accepted_at=now
-    )
-    factories.give_two_factor(lead)  # a facilitator's powers need two-step sign-in
+    factories.add_member(circle, lead, role="facilitator")  # with two-step sign-in, as a facilitator's powers need
     start = (now + timedelta(minutes=40)).replace(second=0, microsecond=0)
     event = services.create_event(
         facilitator=lead,
@@ -313,7 +310,7 @@ def prepare_reminders(count: int) -> list[str]:
     emails = []
     for n in range(count):
         member = person(n)
-        Membership.objects.create(circle=circle, user=member, status=Membership.ACTIVE, guidelines_accepted_at=now)
+        factories.add_member(circle, member)
         services.rsvp(member=member, event=event, original_start=start, answer=Rsvp.GOING)
         emails.append(member.email)
     connections.close_all()

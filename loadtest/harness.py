@@ -101,7 +101,8 @@ def prepare_crowd(members: int, topics: int) -> Crowd:
     from django.utils import timezone
 
     from kinship.accounts.models import ApiToken, User
-    from kinship.circles.models import Circle, Membership
+    from kinship.circles.models import Circle
+    from kinship.core import factories
     from kinship.discussions import services
 
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -123,9 +124,7 @@ def prepare_crowd(members: int, topics: int) -> Crowd:
             terms_accepted_at=now,
             terms_version=settings.TERMS_VERSION,
         )
-        Membership.objects.create(
-            circle=circle, user=user, role=Membership.MEMBER, status=Membership.ACTIVE, guidelines_accepted_at=now
-        )
+        factories.add_member(circle, user)  # counted in the circle's member_count, as joining is
         _, token = ApiToken.issue(user)
         # Signed in the way the login view leaves a session, without the password hasher.
         session = store()

@@ -64,6 +64,12 @@ class UserAdmin(BaseUserAdmin):
 
     readonly_fields = ["terms_accepted_at", "terms_version", "last_login", "date_joined"]
 
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        # An account goes only by erasure (safety.data_rights), which keeps the circles' member counts,
+        # the topics' reply counts and the moderation record right; a cascade delete would break them.
+        # Staff switch an account off with "active" instead.
+        return False
+
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):

@@ -185,8 +185,14 @@ def recount_members(circles: Iterable[Circle] | None = None) -> int:
 
 def _lock(circle: Circle) -> None:
     # Serialises role and membership changes per circle, so two facilitators stepping down
-    # at once cannot leave it with none.
-    Circle.objects.select_for_update().filter(pk=circle.pk).first()
+    # at once cannot leave it with none. Every change locks the circle before a membership row,
+    # so two of them never wait on each other.
+    lock_circles([circle.pk])
+
+
+def lock_circles(circle_ids: Iterable[int]) -> None:
+    """Lock these circles' rows, in id order, for the rest of the transaction."""
+    list(Circle.objects.select_for_update().filter(pk__in=list(circle_ids)).order_by("pk").values_list("pk"))
 
 
 def _rotate_invite_code(circle: Circle) -> None:
@@ -234,6 +240,7 @@ def _target(circle: Circle, user_id: Any) -> Membership:
 def approve_membership(*, facilitator: User, circle: Circle, user_id: int) -> Membership:
     if not access.can_moderate(facilitator, circle):
         raise NotAllowed("Only facilitators approve new members.")
+    _lock(circle)
     found = _target(circle, user_id)
     if found.is_active:
         raise Conflict("That person is already a member.")

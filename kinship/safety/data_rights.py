@@ -25,7 +25,7 @@ from django.utils import timezone
 from kinship.accounts import consents, two_factor
 from kinship.accounts.models import ApiToken, ConsentRecord, RecoveryCode, SignInSession, TwoFactorDevice, User
 from kinship.circles.models import Membership
-from kinship.circles.services import count_members
+from kinship.circles.services import count_members, lock_circles
 from kinship.core import ratelimit
 from kinship.core.errors import Invalid, NotAllowed
 from kinship.discussions.models import Post, Reaction, Topic, TopicRead
@@ -536,6 +536,8 @@ def erase(*, user: User, password: Any, posts: Any, code: Any = None) -> User:
     CheckIn.objects.filter(owner=user).delete()
     ReminderMark.objects.filter(user=user).delete()
     memberships = Membership.objects.filter(user=user)
+    # Locked first, so an approval or removal in one of them cannot change a status read here.
+    lock_circles(memberships.values_list("circle_id", flat=True))
     count_members(memberships.filter(status=Membership.ACTIVE).values_list("circle_id", flat=True), -1)
     memberships.delete()
     TopicRead.objects.filter(user=user).delete()

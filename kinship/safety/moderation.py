@@ -395,6 +395,7 @@ def _mute(*, moderator: User, target: Target, note: str, days: int, **_: Any) ->
 
 
 def _remove(*, moderator: User, target: Target, note: str, **_: Any) -> str:
+    circle_services.lock_circles([need_circle(target).pk])  # the circle before the membership, as circles does
     found = _membership(target)
     _check_not_facilitator(moderator, found)
     found.status, found.role = Membership.REMOVED, Membership.MEMBER

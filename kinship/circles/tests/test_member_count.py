@@ -153,3 +153,91 @@ class MemberCountTests(ApiTestCase):
         listing = [q["sql"] for q in captured if "circles_circle" in q["sql"] and "member_count" in q["sql"]]
         self.assertTrue(listing)
         self.assertNotIn("COUNT(", " ".join(listing).upper())
+
+
+class LockOrderTests(ApiTestCase):
+    """Every membership change locks the circle before a membership row, so two never deadlock."""
+
+    def first_lock(self, change) -> str:  # type: ignore[no-untyped-def]
+        with CaptureQueriesContext(connection) as captured:
+            change()
+        tables = [q["sql"].split(" FROM ", 1)[1].split()[0].strip('"') for q in captured if "FOR UPDATE" in q["sql"]]
+        ours = [t for t in tables if t in (Circle._meta.db_table, Membership._meta.db_table)]
+        self.assertTrue(ours)
+        return ours[0]
+
+    def test_the_circle_is_locked_first(self):
+        if not connection.features.has_select_for_update:
+            self.skipTest("SQLite locks the whole database; there is no row lock order")
+        cast = make_cast(join_policy=Circle.APPROVAL)
+        changes = {
+            "approve": lambda: services.approve_membership(
+                facilitator=cast.facilitator, circle=cast.circle, user_id=cast.pending.pk
+            ),
+            "remove": lambda: services.remove_membership(
+                facilitator=cast.facilitator, circle=cast.circle, user_id=cast.member.pk
+            ),
+            "leave": lambda: services.leave_circle(member=cast.unverified, circle=cast.circle),
+            "moderation": lambda: moderation.act(
+                moderator=cast.facilitator,
+                target=moderation.find_target(
+                    cast.facilitator, target_type="user", target_id=cast.pending.pk, circle=cast.circle.slug
+                ),
+                action="remove",
+            ),
+            "erase": lambda: data_rights.erase(
+                user=cast.outsider, password=factories.PASSWORD, posts=data_rights.REMOVE
+            ),
+        }
+        factories.add_member(cast.circle, cast.outsider)
+        for name, change in changes.items():
+            with self.subTest(name):
+                self.assertEqual(self.first_lock(change), Circle._meta.db_table)
+        self.assert_counted(cast.circle)
+
+    def assert_counted(self, circle: Circle) -> None:
+        self.assertEqual(stored(circle), counted(circle))
+
+
+class AdminTests(ApiTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        self.admin = factories.make_user(is_staff=True, is_superuser=True)
+        factories.give_two_factor(self.admin)
+        self.client.force_login(self.admin)
+
+    def test_memberships_changed_in_the_admin_are_counted(self):
+        circle = self.cast.circle
+        rows = list(Membership.objects.filter(circle=circle).order_by("pk"))
+        data = {
+            "name": circle.name,
+            "slug": circle.slug,
+            "description": circle.description,
+            "guidelines": circle.guidelines,
+            "visibility": circle.visibility,
+            "join_policy": circle.join_policy,
+            "premoderate_posts": "0",
+            "memberships-TOTAL_FORMS": str(len(rows)),
+            "memberships-INITIAL_FORMS": str(len(rows)),
+        }
+        for i, row in enumerate(rows):
+            data |= {
+                f"memberships-{i}-id": str(row.pk),
+                f"memberships-{i}-circle": str(circle.pk),
+                f"memberships-{i}-user": str(row.user_id),
+                f"memberships-{i}-role": row.role,
+                f"memberships-{i}-status": Membership.ACTIVE,  # the pending request approved here
+            }
+            if row.user_id == self.cast.member.pk:
+                data[f"memberships-{i}-DELETE"] = "on"
+        response = self.client.post(f"/admin/circles/circle/{circle.pk}/change/", data)
+        self.assertEqual(response.status_code, 302, response.content[:3000])
+        self.assertEqual(stored(circle), counted(circle))
+        self.assertEqual(stored(circle), 3)  # facilitator, unverified, the approved one; the member deleted
+
+    def test_accounts_are_not_deleted_in_the_admin(self):
+        url = f"/admin/accounts/user/{self.cast.member.pk}/delete/"
+        self.assertEqual(self.client.get(url).status_code, 403)
+        self.assertEqual(self.client.post(url, {"post": "yes"}).status_code, 403)
+        self.assertEqual(stored(self.cast.circle), 3)
+        self.assertTrue(Membership.objects.filter(user=self.cast.member).exists())

@@ -15,15 +15,20 @@ import time
 import uuid
 from contextlib import ExitStack
 from pathlib import Path
-from unittest import skipUnless
+from typing import Any
+from unittest import mock, skipUnless
 
 from django.conf import settings
 from django.db import connection
-from django.test import TransactionTestCase
+from django.db.utils import InterfaceError, OperationalError
+from django.test import SimpleTestCase, TransactionTestCase
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
+from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 
+from kinship.core.management.commands import run_worker
+from kinship.core.management.commands.run_worker import RetryingWorker
 from kinship.core.tests.test_database_unavailable import LoopbackProxy
 from kinship.events import tasks
 
@@ -119,3 +124,57 @@ class WorkerOutageTests(TransactionTestCase):
         except subprocess.TimeoutExpired:
             popen.kill()
             popen.wait(timeout=10)
+
+
+class RetryPolicyTests(SimpleTestCase):
+    """What the worker does on a connection error, without a database: the outage test above runs it for real."""
+
+    def worker(self, *, batch: bool = False) -> RetryingWorker:
+        return RetryingWorker(
+            queue_names=["default"],
+            interval=0.1,
+            batch=batch,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=None,
+            worker_id="test",
+            excluded_queue_names=[],
+        )
+
+    def run_with(self, worker: RetryingWorker, outcomes: list[Any], clock: list[float]) -> list[float]:
+        """Run with the library's loop replaced by `outcomes` (an error raised, or None to return)."""
+        waits: list[float] = []
+
+        def library_run(self: Any) -> None:
+            outcome = outcomes.pop(0)
+            clock[0] += outcome[1] if isinstance(outcome, tuple) else 0
+            error = outcome[0] if isinstance(outcome, tuple) else outcome
+            if error is not None:
+                raise error
+
+        with (
+            mock.patch.object(db_worker.Worker, "run", library_run),
+            mock.patch.object(run_worker.time, "sleep", waits.append),
+            mock.patch.object(run_worker.time, "monotonic", lambda: clock[0]),
+            mock.patch.object(run_worker, "close_old_connections"),
+        ):
+            worker.run()
+        return waits
+
+    def test_waits_longer_while_the_outage_lasts_and_starts_over_after(self):
+        down = OperationalError("connection refused")
+        outcomes: list[Any] = [down] * 6 + [(down, run_worker.SETTLED_SECONDS + 1), down, None]
+        waits = self.run_with(self.worker(), outcomes, [0.0])
+        self.assertEqual(waits, [0.5, 1, 2, 5, 10, 10, 0.5, 1])
+
+    def test_a_batch_run_or_a_stopping_worker_reports_the_error(self):
+        with self.assertRaises(OperationalError):
+            self.run_with(self.worker(batch=True), [OperationalError("gone")], [0.0])
+        stopping = self.worker()
+        stopping.running = False
+        with self.assertRaises(InterfaceError):
+            self.run_with(stopping, [InterfaceError("closed")], [0.0])
+
+    def test_other_errors_are_not_swallowed(self):
+        with self.assertRaises(ValueError):
+            self.run_with(self.worker(), [ValueError("a bug")], [0.0])

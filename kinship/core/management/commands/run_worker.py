@@ -23,18 +23,24 @@ logger = logging.getLogger("kinship.worker")
 # Seconds between attempts while the database is out of reach: soon after a restart, gently during
 # a longer outage.
 RETRY_SECONDS = (0.5, 1, 2, 5, 10)
+# Running this long since the last attempt means the database was back: the next outage starts over.
+SETTLED_SECONDS = 30
 
 
 class RetryingWorker(db_worker.Worker):
     def run(self) -> None:
         failures = 0
         while True:
+            started = time.monotonic()
             try:
                 super().run()
                 return
             except (OperationalError, InterfaceError) as error:
-                if not self.running:
+                # A batch run is someone waiting for it to finish: an error is their answer.
+                if not self.running or self.batch:
                     raise
+                if time.monotonic() - started > SETTLED_SECONDS:
+                    failures = 0  # a new outage, not the same one going on
                 wait = RETRY_SECONDS[min(failures, len(RETRY_SECONDS) - 1)]
                 failures += 1
                 logger.warning("The database is out of reach (%s); trying again in %s s.", error, wait)
