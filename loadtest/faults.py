@@ -285,15 +285,12 @@ def prepare_reminders(count: int) -> list[str]:
     circle = Circle.objects.create(name=f"Fault test {stamp}", slug=f"faults-{stamp}", description="-", guidelines="-")
 
     def person(n: int | str) -> User:
-        user = User.objects.create_user(
+        return factories.make_user(
             email=f"p{n}-{circle.slug}@loadtest.invalid",
             password=None,
             display_name=f"Reminded {n}",
-            email_verified_at=now,
-            terms_accepted_at=now,
             terms_version=settings.TERMS_VERSION,
         )
-        return user
 
     lead = person("lead")
     factories.add_member(circle, lead, role="facilitator")  # with two-step sign-in, as a facilitator's powers need

@@ -20,7 +20,7 @@ PASSWORD = "correct horse battery staple"  # noqa: S105 - test accounts only  # 
 
 
 def make_user(
-    *, verified: bool = True, password: str = PASSWORD, two_factor: bool | None = None, **fields: Any
+    *, verified: bool = True, password: str | None = PASSWORD, two_factor: bool | None = None, **fields: Any
 ) -> User:
     """A member; staff get a confirmed authenticator unless `two_factor=False` (their powers need one)."""
     n = next(_seq)

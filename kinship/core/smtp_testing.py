@@ -4,10 +4,10 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from email import message_from_bytes, policy
 from email.message import EmailMessage
-from typing import Any
+from typing import Any, TypeVar
 
 from aiosmtpd.controller import Controller
 
@@ -64,16 +64,23 @@ class Inbox:
         }
 
 
+InboxT = TypeVar("InboxT", bound=Inbox)
+
+
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind((HOST, 0))
         return probe.getsockname()[1]
 
 
-@contextmanager
-def smtp_server() -> Iterator[Inbox]:
+def smtp_server() -> AbstractContextManager[Inbox]:
     """Run an aiosmtpd server on a free loopback port for the duration of the block."""
-    inbox = Inbox()
+    return serving(Inbox())
+
+
+@contextmanager
+def serving(inbox: InboxT) -> Iterator[InboxT]:
+    """smtp_server with a handler of your own: an Inbox or a subclass of it."""
     # aiosmtpd needs a concrete port (it connects to itself to confirm start-up), so pick a
     # free one; another process may take it in between, hence the few retries.
     for attempt in range(5):

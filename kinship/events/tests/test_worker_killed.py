@@ -18,7 +18,6 @@ import asyncio
 import os
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -26,13 +25,10 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from aiosmtpd.controller import Controller
 from django.conf import settings
 from django.db import connection
 from django.test import TransactionTestCase
@@ -41,7 +37,7 @@ from django_tasks_db.models import DBTaskResult
 
 from kinship.accounts.models import User
 from kinship.core import factories
-from kinship.core.smtp_testing import HOST, Inbox
+from kinship.core.smtp_testing import Inbox, serving
 from kinship.events import services, tasks
 from kinship.events.models import ReminderSent, Rsvp
 from kinship.journal import tasks as journal_tasks
@@ -102,30 +98,6 @@ class HoldingInbox(Inbox):
             if str(message["Subject"]).startswith(subject)
             for rcpt in rcpts
         ]
-
-
-@contextmanager
-def holding_smtp_server() -> Iterator[HoldingInbox]:
-    """kinship.core.smtp_testing.smtp_server, with the holding inbox."""
-    inbox = HoldingInbox()
-    # aiosmtpd connects to itself to confirm start-up, so it needs a concrete free port: retry a few.
-    for attempt in range(5):
-        with socket.socket() as probe:
-            probe.bind((HOST, 0))
-            port = probe.getsockname()[1]
-        controller = Controller(inbox, hostname=HOST, port=port, ready_timeout=10)
-        try:
-            controller.start()
-        except (OSError, RuntimeError):
-            if attempt == 4:
-                raise
-            continue
-        break
-    inbox.port = port
-    try:
-        yield inbox
-    finally:
-        controller.stop()
 
 
 class WorkerKilledMidBatchTests(TransactionTestCase):
@@ -241,7 +213,7 @@ class WorkerKilledMidBatchTests(TransactionTestCase):
         meeting_sweep = tasks.send_due_reminders.module_path
         checkin_sweep = journal_tasks.send_due_checkin_reminders.module_path
 
-        with holding_smtp_server() as inbox:
+        with serving(HoldingInbox()) as inbox:
             self.schedule(inbox)
 
             # 1. Killed while the 4th meeting reminder waits for the server's answer.
