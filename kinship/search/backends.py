@@ -195,7 +195,11 @@ class PostgresBackend(Backend):
         text = querytext.to_websearch(parsed)
         if text is None:
             return []
-        table, tables = schema.BY_TYPE[kind].table, _SHAPES[kind][1]
+        source, tables = schema.BY_TYPE[kind], _SHAPES[kind][1]
+        table = source.table
+        # The newest rows' own index where there is one (replies): the probe reads the window's
+        # matches without going through the whole table's.
+        probed = schema.recent_table(source) if kind in schema.RECENT_TYPES else table
         tsquery = Sql(self._TSQUERY, text)
         # querytree() is 'T' for a query that only excludes: such a query never runs over the index.
         matches = Sql(f"{schema.VECTOR_COLUMN} @@ ") + tsquery + " AND querytree(" + tsquery + ") <> 'T'"
@@ -203,9 +207,9 @@ class PostgresBackend(Backend):
         visible = Sql(f"({where.sql})", *where.params)
         order = f" ORDER BY s.id DESC LIMIT {CANDIDATES}"
         edge = f"(SELECT max(id) FROM {table}) - {WINDOW}"
-        # Common: the newest visible matches among the newest WINDOW rows, walking the primary key
-        # backwards (ts_match_vq() is @@ as a function, which keeps the planner off the GIN index)...
-        newest = (
+        # Dense: the newest visible matches among the newest WINDOW rows, walking the primary key
+        # backwards (ts_match_vq() is @@ as a function, which keeps the planner off the GIN index).
+        walk = (
             Sql(f"{candidate}s.id > {edge} AND ts_match_vq(s.{schema.VECTOR_COLUMN}, ")
             + tsquery
             + ") AND querytree("
@@ -213,50 +217,44 @@ class PostgresBackend(Backend):
             + ") <> 'T' AND "
             + visible
         )
-
-        # ...and when those are fewer than CANDIDATES, visible ones from a sample of older matches read
-        # through GIN (`ids`), so that a word common only long ago still finds something.
-        def older(ids: Sql, *conditions: str) -> Sql:
-            found = Sql(f"{candidate}s.id <= {edge} AND s.id = ANY(ARRAY(") + ids + ")) AND " + visible
-            return found + "".join(f" AND {c}" for c in conditions) + order
-
-        enough = f"(SELECT count(*) FROM newest) >= {CANDIDATES}"
-        common_key = _common_key(kind, text)
+        # Past the window: visible ones from a sample of older matches read through GIN, when the
+        # window had fewer than CANDIDATES, so that a word common only long ago still finds something.
+        # Skipped at once when the window is the whole table (the `+ 0` keeps the planner on GIN).
+        sample = Sql(f"SELECT id FROM {table} WHERE id + 0 <= {edge} AND ") + matches + f" LIMIT {PROBE}"
+        found = "(SELECT count(*) FROM newest)"
+        fewer = f"{found} < {CANDIDATES} AND (SELECT min(id) FROM {table}) <= {edge}"
+        older = (
+            Sql(f"{candidate}s.id = ANY(ARRAY(")
+            + sample
+            + f")) AND {fewer} AND "
+            + visible
+            + f" ORDER BY s.id DESC LIMIT {CANDIDATES} - {found}"
+        )
         ranked = Sql("SELECT id, ts_rank_cd(vec, ") + tsquery + f") AS score, {_OUTER}"
+        tail = Sql(" FROM (SELECT * FROM newest UNION ALL (") + older + ")) AS cand"
+        common_key = _common_key(kind, text)
         if cache.get(common_key):
-            sample = Sql(f"SELECT id FROM {table} WHERE ") + matches + f" LIMIT {PROBE}"
-            sql = (
-                Sql("WITH newest AS MATERIALIZED (")
-                + newest
-                + order
-                + "), cand AS (SELECT * FROM newest UNION ALL ("
-                + older(sample, f"NOT {enough}")
-                + ")) "
-                + ranked
-                + f", {PROBE + 1} FROM cand"
-            )
+            sql = Sql("WITH newest AS MATERIALIZED (") + walk + order + ") " + ranked + f", {PROBE + 1}" + tail
         else:
-            # Not known to be common: read at most PROBE + 1 matches through GIN. At most PROBE are all
-            # of them: rank the newest visible ones by primary key lookups (= ANY(ARRAY(...)), never a
-            # walk of the table to merge with). More: the word is common, as above.
-            probe_ids = Sql("SELECT id FROM probe")
-            many = f"(SELECT count(*) FROM probe) > {PROBE}"
+            # Not known to be dense: read at most PROBE + 1 of the window's matches through GIN (the
+            # `+ 0` keeps the planner on it). At most PROBE are all of them: rank the newest visible
+            # ones by primary key lookups (= ANY(ARRAY(...)), never a walk of the table to merge with).
+            # More: the word is dense, so walk as above.
+            dense = f"(SELECT count(*) FROM probe) > {PROBE}"
+            listed = Sql(f"{candidate}s.id = ANY(ARRAY(SELECT id FROM probe)) AND NOT {dense} AND ") + visible + order
             sql = (
-                Sql(f"WITH probe AS MATERIALIZED (SELECT id FROM {table} WHERE ")
+                Sql(f"WITH probe AS MATERIALIZED (SELECT id FROM {probed} WHERE id + 0 > {edge} AND ")
                 + matches
-                + f" LIMIT {PROBE + 1}), newest AS MATERIALIZED ("
-                + newest
-                + f" AND {many}"
+                + f" LIMIT {PROBE + 1}), newest AS MATERIALIZED (("
+                + listed
+                + ") UNION ALL ("
+                + walk
+                + f" AND {dense}"
                 + order
-                + "), cand AS (("
-                + Sql(f"{candidate}s.id = ANY(ARRAY(SELECT id FROM probe)) AND NOT {many} AND ")
-                + visible
-                + order
-                + ") UNION ALL SELECT * FROM newest UNION ALL ("
-                + older(probe_ids, many, f"NOT {enough}")
                 + ")) "
                 + ranked
-                + ", (SELECT count(*) FROM probe) FROM cand"
+                + ", (SELECT count(*) FROM probe)"
+                + tail
             )
         sql += Sql(" ORDER BY score DESC, id DESC LIMIT %s", limit)
         rows = self._run(sql.text, sql.params)

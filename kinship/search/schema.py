@@ -8,6 +8,11 @@ Because the database maintains them, the index follows every write whatever code
 (services, the admin, `QuerySet.update`, raw SQL, bulk loads). Visibility is never indexed: hidden,
 deleted and circle rules are read from the source rows at query time.
 
+PostgreSQL also keeps the newest replies' vectors in a small table of their own with its own GIN
+index (`search_recent_reply`, see "The newest replies" below): a word with thousands of matches in
+a million replies has a few hundred among the newest, and that index finds them without reading
+the big one's match list.
+
 Migrations pass their own frozen copy of the sources to `install`/`uninstall`, so a later change
 to `SOURCES` needs a new migration, and `repair_sqlite` (run after every `migrate`) puts back
 triggers that a SQLite table rebuild dropped.
@@ -97,6 +102,101 @@ def pg_uninstall_sql(source: Source) -> list[str]:
         f"DROP INDEX IF EXISTS {source.index_name}",
         f"ALTER TABLE {source.table} DROP COLUMN IF EXISTS {VECTOR_COLUMN}",
     ]
+
+
+# PostgreSQL: the newest replies ------------------------------------------------------------
+#
+# `search_recent_reply (id, search_vector)` holds the vector of every reply among the newest
+# RECENT_WINDOW ids, kept by triggers on the replies table: a bulk insert adds its rows in one
+# statement, an edit of the text replaces the vector, a delete or TRUNCATE takes rows out. Rows
+# that fall out of the window are removed by `trim_recent` (a sweep every minute, see tasks.py),
+# which also merges the index's pending list; until then they are only extra rows, since the
+# search reads the window by id as well.
+
+RECENT_WINDOW = 100_000
+RECENT_TYPES = ("reply",)
+
+
+def recent_table(source: Source) -> str:
+    return f"search_recent_{source.type}"
+
+
+def pg_recent_install_sql(source: Source, window: int) -> list[str]:
+    table, recent = source.table, recent_table(source)
+    upsert = (
+        f"INSERT INTO {recent} (id, {VECTOR_COLUMN}) SELECT id, {VECTOR_COLUMN} FROM {{rows}} "  # noqa: S608
+        f"ON CONFLICT (id) DO UPDATE SET {VECTOR_COLUMN} = EXCLUDED.{VECTOR_COLUMN}"
+    )
+    # Statement-level triggers with transition tables: a bulk insert or delete of many rows is one
+    # statement here too. An update is followed per row, and only when the searched text changed.
+    functions = {
+        "added": upsert.format(rows="added"),
+        "edited": f"UPDATE {recent} SET {VECTOR_COLUMN} = NEW.{VECTOR_COLUMN} WHERE id = NEW.id",  # noqa: S608
+        "removed": f"DELETE FROM {recent} WHERE id IN (SELECT id FROM removed)",  # noqa: S608
+        "emptied": f"TRUNCATE {recent}",
+    }
+    columns = ", ".join(source.column_names)
+    triggers = {
+        "added": f"AFTER INSERT ON {table} REFERENCING NEW TABLE AS added FOR EACH STATEMENT",
+        "edited": f"AFTER UPDATE OF {columns} ON {table} FOR EACH ROW",
+        "removed": f"AFTER DELETE ON {table} REFERENCING OLD TABLE AS removed FOR EACH STATEMENT",
+        "emptied": f"AFTER TRUNCATE ON {table} FOR EACH STATEMENT",
+    }
+    # The triggers first: creating them waits for writes in flight and holds new ones until the
+    # migration commits, so the copy that follows misses no row. The index last: built once, not
+    # row by row.
+    return [
+        f"CREATE TABLE {recent} (id bigint PRIMARY KEY, {VECTOR_COLUMN} tsvector NOT NULL)",
+        *(
+            f"CREATE FUNCTION {recent}_{name}() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            f"BEGIN {statement}; RETURN NULL; END $$"
+            for name, statement in functions.items()
+        ),
+        *(
+            f"CREATE TRIGGER {recent}_{name} {when} EXECUTE FUNCTION {recent}_{name}()"
+            for name, when in triggers.items()
+        ),
+        f"INSERT INTO {recent} (id, {VECTOR_COLUMN}) SELECT id, {VECTOR_COLUMN} FROM {table} "  # noqa: S608
+        f"WHERE id > (SELECT coalesce(max(id), 0) FROM {table}) - {int(window)} ON CONFLICT (id) DO NOTHING",
+        f"CREATE INDEX {recent}_vector ON {recent} USING gin ({VECTOR_COLUMN})",
+    ]
+
+
+def recent_tables() -> list[str]:
+    return [recent_table(BY_TYPE[kind]) for kind in RECENT_TYPES]
+
+
+def pg_recent_uninstall_sql(source: Source) -> list[str]:
+    recent = recent_table(source)
+    names = ("added", "edited", "removed", "emptied")
+    return [
+        *(f"DROP TRIGGER IF EXISTS {recent}_{name} ON {source.table}" for name in names),
+        *(f"DROP FUNCTION IF EXISTS {recent}_{name}()" for name in names),
+        f"DROP TABLE IF EXISTS {recent}",
+    ]
+
+
+def trim_recent(connection: Any, window: int | None = None) -> int:
+    """Take out the rows that fell out of the newest `window` ids (RECENT_WINDOW); returns how many.
+
+    Never below the search's window (backends.WINDOW reads RECENT_WINDOW). Nothing to do on SQLite."""
+    if connection.vendor != "postgresql":
+        return 0
+    window = RECENT_WINDOW if window is None else window
+    removed = 0
+    with connection.cursor() as cursor:
+        for kind in RECENT_TYPES:
+            source = BY_TYPE[kind]
+            # No replies at all: max() is NULL and nothing is taken out.
+            cursor.execute(
+                f"DELETE FROM {recent_table(source)} WHERE id <= (SELECT max(id) FROM {source.table}) - %s",  # noqa: S608
+                [window],
+            )
+            removed += cursor.rowcount
+            # New rows wait in the GIN index's pending list, which every search reads in full until
+            # it is merged (by autovacuum, or once it outgrows gin_pending_list_limit): merge it now.
+            cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [f"{recent_table(source)}_vector"])
+    return removed
 
 
 # SQLite --------------------------------------------------------------------------------------

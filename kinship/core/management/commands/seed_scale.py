@@ -37,6 +37,7 @@ from kinship.events import recurrence
 from kinship.events.models import Event, Occurrence, Rsvp
 from kinship.journal.models import CheckIn, Goal, Milestone
 from kinship.peers.models import Conversation, Message, Participant
+from kinship.search import schema as search_schema
 
 SCALE_DOMAIN = "scale.kinship.local"
 SCALE_SLUG_PREFIX = "scale-"
@@ -609,9 +610,14 @@ class Command(BaseCommand):
                   CheckIn, Milestone, Goal)  # fmt: skip
         # VACUUM also sets the visibility map (index-only scans); it cannot run inside a transaction.
         verb = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
+        # The bulk insert put every reply in search's recent index, as a long outage of the sweep would.
+        trimmed = search_schema.trim_recent(connection)
+        tables = [model._meta.db_table for model in models] + search_schema.recent_tables()
         with connection.cursor() as cursor:
-            for model in models:
-                cursor.execute(f"{verb} {connection.ops.quote_name(model._meta.db_table)}")
+            for table in tables:
+                cursor.execute(f"{verb} {connection.ops.quote_name(table)}")
+        if trimmed:
+            self._log(f"  {trimmed:,} replies trimmed from search's recent index")
         self._log(f"  {verb.lower()}: {time.monotonic() - t0:.1f} s")
 
 

@@ -1,7 +1,8 @@
 """Enqueue the sweeps every minute, for `manage.py run_worker` to run: events' meeting reminders, the
 referrals' follow-up reminders (kinship.library.tasks), the new-message emails after a quiet spell
-(kinship.peers.tasks_messages) and the expiry of mentor requests nobody answered in time
-(kinship.peers.tasks_mentoring)."""
+(kinship.peers.tasks_messages), the expiry of mentor requests nobody answered in time
+(kinship.peers.tasks_mentoring), the weekly check-in reminders (kinship.journal.tasks) and the trim
+of search's recent-replies index (kinship.search.tasks)."""
 
 import signal
 import threading
@@ -16,6 +17,7 @@ from kinship.events import tasks
 from kinship.journal import tasks as journal_tasks
 from kinship.library import tasks as library_tasks
 from kinship.peers import tasks_mentoring, tasks_messages
+from kinship.search import tasks as search_tasks
 
 # Seconds to wait before trying again while the database is out of reach.
 RETRY_SECONDS = 2.0
@@ -26,6 +28,7 @@ SWEEPS = [
     tasks_messages.send_due_message_emails,
     tasks_mentoring.expire_due_requests,
     journal_tasks.send_due_checkin_reminders,
+    search_tasks.trim_recent_replies,
 ]
 
 
