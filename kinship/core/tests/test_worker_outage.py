@@ -21,7 +21,7 @@ from unittest import mock, skipUnless
 from django.conf import settings
 from django.db import connection
 from django.db.utils import InterfaceError, OperationalError
-from django.test import SimpleTestCase, TransactionTestCase
+from django.test import SimpleTestCase, TransactionTestCase, override_settings
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.management.commands import db_worker
@@ -30,6 +30,7 @@ from django_tasks_db.models import DBTaskResult
 from kinship.core.management.commands import run_worker
 from kinship.core.management.commands.run_worker import RetryingWorker
 from kinship.core.tests.test_database_unavailable import LoopbackProxy
+from kinship.core.worker_testing import DATABASE_TASKS
 from kinship.events import tasks
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -178,3 +179,74 @@ class RetryPolicyTests(SimpleTestCase):
     def test_other_errors_are_not_swallowed(self):
         with self.assertRaises(ValueError):
             self.run_with(self.worker(), [ValueError("a bug")], [0.0])
+
+
+@override_settings(TASKS=DATABASE_TASKS)
+class InterruptedTaskTests(TransactionTestCase):
+    """A task the database went away under is queued again once it is back, and runs to the end."""
+
+    def test_the_cut_off_task_runs_again(self):
+        from kinship.search import tasks as search_tasks
+
+        queued = search_tasks.trim_recent_replies.enqueue()
+        worker = RetryingWorker(
+            queue_names=["default"],
+            interval=0,
+            batch=False,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=2,
+            worker_id="outage",
+            excluded_queue_names=[],
+        )
+        recorded = DBTaskResult.set_successful
+        calls: list[str] = []
+
+        def outage_once(row: DBTaskResult, value: Any) -> None:
+            calls.append(str(DBTaskResult.objects.get(pk=row.pk).status))
+            if len(calls) == 1:
+                # The task ran; writing its result meets the outage, and so does writing its failure.
+                raise OperationalError("server closed the connection unexpectedly")
+            recorded(row, value)
+
+        def down(row: DBTaskResult, error: BaseException) -> None:
+            raise OperationalError("server closed the connection unexpectedly")
+
+        def sleep(seconds: float) -> None:
+            # A bound for a broken worker that would loop for ever, not a speed target.
+            if len(waits) > 100:
+                raise AssertionError("The worker never finished the task.")
+            waits.append(seconds)
+
+        waits: list[float] = []
+        with (
+            mock.patch.object(DBTaskResult, "set_successful", outage_once),
+            mock.patch.object(DBTaskResult, "set_failed", down),
+            mock.patch.object(run_worker.time, "sleep", sleep),
+        ):
+            worker.run()
+        self.assertEqual(waits, [run_worker.RETRY_SECONDS[0]])
+        self.assertEqual(calls, [TaskResultStatus.RUNNING, TaskResultStatus.RUNNING])
+        row = DBTaskResult.objects.get(pk=queued.id)
+        self.assertEqual(row.status, TaskResultStatus.SUCCESSFUL)
+        self.assertEqual(row.worker_ids, ["outage", "outage"])
+
+    def test_a_task_that_fails_is_recorded_and_not_run_again(self):
+        from kinship.search import tasks as search_tasks
+
+        queued = search_tasks.trim_recent_replies.enqueue()
+        worker = RetryingWorker(
+            queue_names=["default"],
+            interval=0,
+            batch=True,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=None,
+            worker_id="bug",
+            excluded_queue_names=[],
+        )
+        with mock.patch("kinship.search.schema.trim_recent", side_effect=OperationalError("statement timeout")):
+            worker.run()
+        row = DBTaskResult.objects.get(pk=queued.id)
+        self.assertEqual(row.status, TaskResultStatus.FAILED)
+        self.assertEqual(row.worker_ids, ["bug"])

@@ -2,9 +2,10 @@
 
 The library's worker raises out of its loop on the first connection error, so a PostgreSQL restart or
 failover stopped every worker until something restarted them. This one waits and tries again, with
-the same options. A task that was running when the database went away is left as the library leaves
-it; the sweeps that send reminders are enqueued again each minute and send each reminder once
-(events.tests.test_worker_killed).
+the same options. A task the database went away under (neither its result nor its failure could be
+written) is queued again once the database is back, so it runs at least once: every task here is
+safe to run twice (the reminder sweeps claim each reminder before sending it, events.tests.
+test_worker_killed; a second crisis alert beats none).
 """
 
 import logging
@@ -16,7 +17,9 @@ from django.core.management.base import CommandError
 from django.db import close_old_connections
 from django.db.utils import InterfaceError, OperationalError
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV, run_with_reloader
+from django_tasks.base import TaskResultStatus
 from django_tasks_db.management.commands import db_worker
+from django_tasks_db.models import DBTaskResult
 
 logger = logging.getLogger("kinship.worker")
 
@@ -28,11 +31,15 @@ SETTLED_SECONDS = 30
 
 
 class RetryingWorker(db_worker.Worker):
+    # The task that was running when the database went away, to queue again once it is back.
+    interrupted: Any = None
+
     def run(self) -> None:
         failures = 0
         while True:
             started = time.monotonic()
             try:
+                self.requeue_interrupted()
                 super().run()
                 return
             except (OperationalError, InterfaceError) as error:
@@ -49,6 +56,25 @@ class RetryingWorker(db_worker.Worker):
                 time.sleep(wait)
                 # The library's startup delay spreads workers at start; not needed on a retry.
                 self.startup_delay = False
+
+    def run_task(self, db_task_result: DBTaskResult) -> None:
+        try:
+            super().run_task(db_task_result)
+        except (OperationalError, InterfaceError):
+            # The library records a task's failure; this one could not be recorded either, so the row
+            # still says RUNNING and nothing would ever run it again.
+            self.interrupted = db_task_result.pk
+            raise
+
+    def requeue_interrupted(self) -> None:
+        if self.interrupted is None:
+            return
+        queued = DBTaskResult.objects.filter(pk=self.interrupted, status=TaskResultStatus.RUNNING).update(
+            status=TaskResultStatus.READY, started_at=None
+        )
+        if queued:
+            logger.warning("Task %s was cut off by the database outage; it is queued again.", self.interrupted)
+        self.interrupted = None
 
 
 class Command(db_worker.Command):
