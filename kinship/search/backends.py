@@ -15,13 +15,15 @@ would otherwise rank every match. Both backends rank the CANDIDATES most recent 
 - SQLite: FTS5 walks a term's row ids in descending order by itself, so the newest matches come
   first at no extra cost and the walk stops once CANDIDATES visible rows are found.
 - PostgreSQL: the GIN index gives matches in table order, and reading all of them costs one heap
-  visit each (about 200 ms for 55,000 matches). So one statement first reads at most PROBE+1
-  matches through the index. At most PROBE: those are all the matches, and the newest visible
-  ones are ranked. More: the word is common, and the primary key is walked backwards over the
-  newest WINDOW rows at most, testing each, which at that density finds the newest visible
-  matches within a few thousand rows; if fewer turn up, visible ones from a sample of older
-  matches are added. A word found common is remembered in the cache for COMMON_SECONDS, so its
-  next searches skip the probe. See docs/search.md for figures and the worst case.
+  visit each (about 200 ms for 55,000 matches). So each type looks through the newest WINDOW rows
+  first. One statement reads at most PROBE+1 of the window's matches through an index: for
+  replies the small one of schema's recent-replies table, for the other types (smaller than the
+  window) their own. At most PROBE: the newest visible ones are ranked. More: the word is dense,
+  and the primary key is walked backwards over the window, testing each row, which at that
+  density finds the newest visible matches within a few thousand rows. Either way, if fewer than
+  CANDIDATES turn up, visible ones from a sample of older matches make up the number. A word found
+  dense is remembered in the cache for COMMON_SECONDS, so its next searches skip the probe. See
+  docs/search.md for figures and the worst case.
 
 The SQL is composed from table and column names written here (hence the file-wide `noqa: S608`);
 every value, from the query or the viewer, goes in as a parameter.
@@ -48,10 +50,12 @@ from kinship.search.querytext import Parsed
 CANDIDATES = 500
 # PostgreSQL: past this many matches of one type, read the newest rows backwards instead of every match.
 PROBE = 4000
-# PostgreSQL: a common word's newest matches are looked for among this many newest rows at most.
-WINDOW = 100_000
-# PostgreSQL: how long a query found common stays known as such (in the cache), so its next searches
-# skip the probe. A word that stops being common meanwhile is only slower, never wrong.
+# PostgreSQL: a word's newest matches are looked for among this many newest rows first, through the
+# recent replies' own index (which the sweep keeps to this window and a margin, see schema.py) or by
+# walking them backwards.
+WINDOW = schema.RECENT_WINDOW
+# PostgreSQL: how long a query found dense stays known as such (in the cache), so its next searches
+# skip the probe. A word that stops being dense meanwhile is only slower, never wrong.
 COMMON_SECONDS = 600
 SNIPPET_TOKENS = 24
 
@@ -241,7 +245,16 @@ class PostgresBackend(Backend):
             # ones by primary key lookups (= ANY(ARRAY(...)), never a walk of the table to merge with).
             # More: the word is dense, so walk as above.
             dense = f"(SELECT count(*) FROM probe) > {PROBE}"
-            listed = Sql(f"{candidate}s.id = ANY(ARRAY(SELECT id FROM probe)) AND NOT {dense} AND ") + visible + order
+            # The row's own vector is matched too: the recent index is a copy, and a copy that ever
+            # fell behind an edit must not find a post by words taken out of it.
+            listed = (
+                Sql(f"{candidate}s.id = ANY(ARRAY(SELECT id FROM probe)) AND NOT {dense} AND ts_match_vq(s.")
+                + f"{schema.VECTOR_COLUMN}, "
+                + tsquery
+                + ") AND "
+                + visible
+                + order
+            )
             sql = (
                 Sql(f"WITH probe AS MATERIALIZED (SELECT id FROM {probed} WHERE id + 0 > {edge} AND ")
                 + matches

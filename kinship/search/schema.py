@@ -106,14 +106,18 @@ def pg_uninstall_sql(source: Source) -> list[str]:
 
 # PostgreSQL: the newest replies ------------------------------------------------------------
 #
-# `search_recent_reply (id, search_vector)` holds the vector of every reply among the newest
-# RECENT_WINDOW ids, kept by triggers on the replies table: a bulk insert adds its rows in one
-# statement, an edit of the text replaces the vector, a delete or TRUNCATE takes rows out. Rows
-# that fall out of the window are removed by `trim_recent` (a sweep every minute, see tasks.py),
-# which also merges the index's pending list; until then they are only extra rows, since the
-# search reads the window by id as well.
+# `search_recent_reply (id, search_vector)` holds the vector of every reply among the newest ids,
+# kept by triggers on the replies table: a bulk insert adds its rows in one statement, an edit of
+# the text replaces the vector, a delete or TRUNCATE takes rows out. `fit_recent` (a sweep every
+# minute, see tasks.py) takes out the rows that fell out of the window, puts back any the window
+# reached down to again (deleting the newest replies moves it down), and merges the index's
+# pending list. Until then they are only extra rows: the search reads the window by id as well.
 
+# The search's window (backends.WINDOW): how many of the newest ids it looks through first.
 RECENT_WINDOW = 100_000
+# Kept beyond the window, so that deleting up to this many of the newest replies between two sweeps
+# leaves no hole at the window's old end.
+RECENT_MARGIN = 10_000
 RECENT_TYPES = ("reply",)
 
 
@@ -176,27 +180,33 @@ def pg_recent_uninstall_sql(source: Source) -> list[str]:
     ]
 
 
-def trim_recent(connection: Any, window: int | None = None) -> int:
-    """Take out the rows that fell out of the newest `window` ids (RECENT_WINDOW); returns how many.
+def fit_recent(connection: Any, keep: int | None = None) -> tuple[int, int]:
+    """Fit the recent index to the newest `keep` ids (the window and its margin): (rows taken out, put back).
 
-    Never below the search's window (backends.WINDOW reads RECENT_WINDOW). Nothing to do on SQLite."""
+    Nothing to do on SQLite."""
     if connection.vendor != "postgresql":
-        return 0
-    window = RECENT_WINDOW if window is None else window
-    removed = 0
+        return (0, 0)
+    keep = RECENT_WINDOW + RECENT_MARGIN if keep is None else keep
+    removed = added = 0
     with connection.cursor() as cursor:
         for kind in RECENT_TYPES:
             source = BY_TYPE[kind]
-            # No replies at all: max() is NULL and nothing is taken out.
-            cursor.execute(
-                f"DELETE FROM {recent_table(source)} WHERE id <= (SELECT max(id) FROM {source.table}) - %s",  # noqa: S608
-                [window],
-            )
+            recent, table = recent_table(source), source.table
+            # No replies at all: max() is NULL and nothing is taken out or put back.
+            edge = f"(SELECT max(id) FROM {table}) - %s"  # noqa: S608
+            cursor.execute(f"DELETE FROM {recent} WHERE id <= {edge}", [keep])  # noqa: S608
             removed += cursor.rowcount
+            cursor.execute(
+                f"INSERT INTO {recent} (id, {VECTOR_COLUMN}) SELECT id, {VECTOR_COLUMN} FROM {table} "  # noqa: S608
+                f"WHERE id > {edge} AND id < coalesce((SELECT min(id) FROM {recent}), {edge} + %s + 1) "
+                "ON CONFLICT (id) DO NOTHING",
+                [keep, keep, keep],
+            )
+            added += cursor.rowcount
             # New rows wait in the GIN index's pending list, which every search reads in full until
             # it is merged (by autovacuum, or once it outgrows gin_pending_list_limit): merge it now.
-            cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [f"{recent_table(source)}_vector"])
-    return removed
+            cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [f"{recent}_vector"])
+    return (removed, added)
 
 
 # SQLite --------------------------------------------------------------------------------------

@@ -1,8 +1,8 @@
-"""Background work for search: `run_scheduler` enqueues `trim_recent_replies` every minute.
+"""Background work for search: `run_scheduler` enqueues `fit_recent_replies` every minute.
 
-It keeps PostgreSQL's table of the newest replies' vectors (schema.py, "The newest replies") to
-the window: the triggers only ever add rows. A missed sweep leaves extra rows, which cost the
-search a little time and change no result. Nothing to do on SQLite.
+It fits PostgreSQL's table of the newest replies' vectors (schema.py, "The newest replies") to the
+window: the triggers add every new reply and never take out an old one. A missed sweep leaves
+extra rows, which cost the search a little time and change no result. Nothing to do on SQLite.
 """
 
 import logging
@@ -16,9 +16,9 @@ logger = logging.getLogger(__name__)
 
 
 @task()
-def trim_recent_replies() -> int:
-    """Remove the replies that fell out of the newest RECENT_WINDOW from the recent index; returns how many."""
-    removed = schema.trim_recent(connection)
-    if removed:
-        logger.info("Search: %s replies left the recent index.", removed)
-    return removed
+def fit_recent_replies() -> list[int]:
+    """Fit the recent replies' index to its window; returns [rows taken out, rows put back]."""
+    removed, added = schema.fit_recent(connection)
+    if removed or added:
+        logger.info("Search's recent index: %s replies taken out, %s put back.", removed, added)
+    return [removed, added]

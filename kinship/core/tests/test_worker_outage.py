@@ -20,6 +20,7 @@ from unittest import mock, skipUnless
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import QuerySet
 from django.db.utils import InterfaceError, OperationalError
 from django.test import SimpleTestCase, TransactionTestCase, override_settings
 from django.utils import timezone
@@ -185,32 +186,24 @@ class RetryPolicyTests(SimpleTestCase):
 class InterruptedTaskTests(TransactionTestCase):
     """A task the database went away under is queued again once it is back, and runs to the end."""
 
-    def test_the_cut_off_task_runs_again(self):
-        from kinship.search import tasks as search_tasks
-
-        queued = search_tasks.trim_recent_replies.enqueue()
-        worker = RetryingWorker(
+    def worker(self, **options: Any) -> RetryingWorker:
+        settings = {"batch": False, "max_tasks": 1, "worker_id": "outage", **options}
+        return RetryingWorker(
             queue_names=["default"],
             interval=0,
-            batch=False,
             backend_name="default",
             startup_delay=False,
-            max_tasks=2,
-            worker_id="outage",
             excluded_queue_names=[],
+            **settings,
         )
-        recorded = DBTaskResult.set_successful
-        calls: list[str] = []
 
-        def outage_once(row: DBTaskResult, value: Any) -> None:
-            calls.append(str(DBTaskResult.objects.get(pk=row.pk).status))
-            if len(calls) == 1:
-                # The task ran; writing its result meets the outage, and so does writing its failure.
-                raise OperationalError("server closed the connection unexpectedly")
-            recorded(row, value)
+    def enqueue(self) -> DBTaskResult:
+        from kinship.search import tasks as search_tasks
 
-        def down(row: DBTaskResult, error: BaseException) -> None:
-            raise OperationalError("server closed the connection unexpectedly")
+        return DBTaskResult.objects.get(pk=search_tasks.fit_recent_replies.enqueue().id)
+
+    def run_bounded(self, worker: RetryingWorker) -> list[float]:
+        waits: list[float] = []
 
         def sleep(seconds: float) -> None:
             # A bound for a broken worker that would loop for ever, not a speed target.
@@ -218,35 +211,91 @@ class InterruptedTaskTests(TransactionTestCase):
                 raise AssertionError("The worker never finished the task.")
             waits.append(seconds)
 
-        waits: list[float] = []
+        with mock.patch.object(run_worker.time, "sleep", sleep):
+            worker.run()
+        return waits
+
+    def test_the_cut_off_task_runs_again(self):
+        queued = self.enqueue()
+        recorded = DBTaskResult.set_successful
+        seen: list[str] = []
+
+        def outage_once(row: DBTaskResult, value: Any) -> None:
+            seen.append(str(DBTaskResult.objects.get(pk=row.pk).status))
+            if len(seen) == 1:
+                # The task ran; writing its result meets the outage, and so does writing its failure.
+                raise OperationalError("server closed the connection unexpectedly")
+            recorded(row, value)
+
+        def down(row: DBTaskResult, error: BaseException) -> None:
+            raise OperationalError("server closed the connection unexpectedly")
+
         with (
             mock.patch.object(DBTaskResult, "set_successful", outage_once),
             mock.patch.object(DBTaskResult, "set_failed", down),
-            mock.patch.object(run_worker.time, "sleep", sleep),
         ):
-            worker.run()
+            waits = self.run_bounded(self.worker(max_tasks=2))
         self.assertEqual(waits, [run_worker.RETRY_SECONDS[0]])
-        self.assertEqual(calls, [TaskResultStatus.RUNNING, TaskResultStatus.RUNNING])
-        row = DBTaskResult.objects.get(pk=queued.id)
+        self.assertEqual(seen, [TaskResultStatus.RUNNING, TaskResultStatus.RUNNING])
+        row = DBTaskResult.objects.get(pk=queued.pk)
         self.assertEqual(row.status, TaskResultStatus.SUCCESSFUL)
         self.assertEqual(row.worker_ids, ["outage", "outage"])
 
-    def test_a_task_that_fails_is_recorded_and_not_run_again(self):
-        from kinship.search import tasks as search_tasks
+    def claimed(self, *, by: list[str]) -> DBTaskResult:
+        row = self.enqueue()
+        for worker_id in by:
+            row.claim(worker_id)
+        return row
 
-        queued = search_tasks.trim_recent_replies.enqueue()
-        worker = RetryingWorker(
-            queue_names=["default"],
-            interval=0,
-            batch=True,
-            backend_name="default",
-            startup_delay=False,
-            max_tasks=None,
-            worker_id="bug",
-            excluded_queue_names=[],
-        )
-        with mock.patch("kinship.search.schema.trim_recent", side_effect=OperationalError("statement timeout")):
-            worker.run()
-        row = DBTaskResult.objects.get(pk=queued.id)
+    def test_queueing_again_waits_until_the_database_answers(self):
+        row = self.claimed(by=["outage"])
+        worker = self.worker()
+        worker.interrupted = row
+        update = QuerySet.update
+        calls: list[int] = []
+
+        def still_down_once(queryset: QuerySet, **values: Any) -> int:
+            calls.append(1)
+            if len(calls) == 1:
+                raise OperationalError("connection refused")
+            return update(queryset, **values)
+
+        with mock.patch.object(QuerySet, "update", still_down_once):
+            waits = self.run_bounded(worker)
+        self.assertEqual(waits, [run_worker.RETRY_SECONDS[0]])
+        row.refresh_from_db()
+        self.assertEqual(row.status, TaskResultStatus.SUCCESSFUL)
+        self.assertIsNone(worker.interrupted)
+
+    def test_a_run_another_worker_claimed_since_is_left_alone(self):
+        row = self.claimed(by=["outage"])
+        worker = self.worker()
+        worker.interrupted = DBTaskResult.objects.get(pk=row.pk)
+        # Meanwhile the row was queued again and another worker claimed it.
+        DBTaskResult.objects.filter(pk=row.pk).update(status=TaskResultStatus.READY)
+        row.refresh_from_db()
+        row.claim("other")
+        worker.requeue_interrupted()
+        row.refresh_from_db()
+        self.assertEqual(row.status, TaskResultStatus.RUNNING)
+        self.assertEqual(row.worker_ids, ["outage", "other"])
+
+    def test_a_task_cut_off_in_every_run_is_recorded_as_failed(self):
+        row = self.claimed(by=["a", "b", "outage"])
+        worker = self.worker()
+        worker.interrupted = DBTaskResult.objects.get(pk=row.pk)
+        worker.requeue_interrupted()
+        row.refresh_from_db()
+        self.assertEqual(row.status, TaskResultStatus.FAILED)
+        self.assertIn("3 runs", row.traceback)
+        self.assertIsNotNone(row.finished_at)
+
+    def test_a_task_that_fails_is_recorded_and_not_run_again(self):
+        queued = self.enqueue()
+        worker = self.worker(worker_id="bug")
+        with mock.patch("kinship.search.schema.fit_recent", side_effect=OperationalError("statement timeout")):
+            self.assertEqual(self.run_bounded(worker), [])
+        self.assertIsNone(worker.interrupted)
+        row = DBTaskResult.objects.get(pk=queued.pk)
         self.assertEqual(row.status, TaskResultStatus.FAILED)
         self.assertEqual(row.worker_ids, ["bug"])

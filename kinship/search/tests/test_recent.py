@@ -72,26 +72,26 @@ class TriggerTests(KinshipTestCase):
     def test_the_trim_keeps_the_window(self):
         replies = factories.make_replies(self.topic, count=6, author=self.cast.member)
         before = len(recent())
-        self.assertEqual(schema.trim_recent(connection, window=3), before - 3)
+        self.assertEqual(schema.fit_recent(connection, keep=3), (before - 3, 0))
         self.assertEqual(set(recent()), {p.pk for p in replies[-3:]})
         # Nothing more to take out.
-        self.assertEqual(schema.trim_recent(connection, window=3), 0)
+        self.assertEqual(schema.fit_recent(connection, keep=3), (0, 0))
 
-    def test_the_sweep_trims_and_is_scheduled(self):
+    def test_the_sweep_fits_the_window_and_its_margin_and_is_scheduled(self):
         from kinship.events.management.commands.run_scheduler import SWEEPS
 
-        self.assertIn(tasks.trim_recent_replies, SWEEPS)
+        self.assertIn(tasks.fit_recent_replies, SWEEPS)
         replies = factories.make_replies(self.topic, count=3, author=self.cast.member)
         before = len(recent())
-        with mock.patch.object(schema, "RECENT_WINDOW", 2):
-            self.assertEqual(tasks.trim_recent_replies.call(), before - 2)
+        with mock.patch.object(schema, "RECENT_WINDOW", 1), mock.patch.object(schema, "RECENT_MARGIN", 1):
+            self.assertEqual(tasks.fit_recent_replies.call(), [before - 2, 0])
         self.assertEqual(set(recent()), {replies[-2].pk, replies[-1].pk})
 
 
 @unittest.skipUnless(connection.vendor == "sqlite", "SQLite has no recent index")
 class SqliteTests(KinshipTestCase):
-    def test_nothing_to_trim(self):
-        self.assertEqual(tasks.trim_recent_replies.call(), 0)
+    def test_nothing_to_fit(self):
+        self.assertEqual(tasks.fit_recent_replies.call(), [0, 0])
 
 
 @postgres_only
@@ -161,10 +161,8 @@ class NewestFirstTests(KinshipTestCase):
             mock.patch.object(backends, "CANDIDATES", 5),
             mock.patch.object(backends, "WINDOW", 8),
         ):
-            for attempt in ("first", "again"):
-                with self.subTest(attempt):
-                    # The window's three, then the newest two older ones to make five.
-                    self.assertEqual(self.search(), set(window) | set(oldest[-2:]))
+            # The window's three, then two older ones (of a sample, here all of them) to make five.
+            self.assertEqual(self.search(), set(window) | set(oldest[-2:]))
             self.assertIn(secret[0], self.search(self.insider))
             self.assertNotIn(hidden[0], self.search(self.insider))
 
@@ -178,3 +176,52 @@ class NewestFirstTests(KinshipTestCase):
         ):
             self.assertEqual(self.search(), set(window[-3:]))
         self.assertEqual(self.search(), set(oldest) | set(window))
+
+
+@postgres_only
+class WindowTests(KinshipTestCase):
+    """The probe reads the recent index, and the sweep keeps it whole when the newest replies go."""
+
+    def setUp(self):
+        cache.clear()
+        topic = factories.make_topic(circle=self.cast.circle, author=self.cast.member, title="Jam")
+        self.replies = [p.pk for p in factories.make_replies(topic, count=10, author=self.cast.member, body="Quince")]
+        self.small = (
+            mock.patch.object(backends, "PROBE", 100),
+            mock.patch.object(backends, "CANDIDATES", 3),
+            mock.patch.object(backends, "WINDOW", 4),
+        )
+
+    def search(self) -> set[int]:
+        with self.small[0], self.small[1], self.small[2]:
+            return {pk for _, pk in found(self.cast.outsider, "quince", type="reply")}
+
+    def test_the_window_is_read_from_the_recent_index(self):
+        self.assertEqual(self.search(), set(self.replies[-3:]))
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM search_recent_reply WHERE id = %s", [self.replies[-1]])
+        # Not in the recent index, inside the window: not found (the older sample starts below it).
+        self.assertEqual(self.search(), set(self.replies[-4:-1]))
+
+    def test_deleting_the_newest_replies_leaves_no_hole(self):
+        # The window is the newest 4 ids; kept without a margin, the sweep left the newest 4 only.
+        self.assertEqual(schema.fit_recent(connection, keep=4)[1], 0)
+        Post.objects.filter(pk__in=self.replies[-2:]).delete()
+        # The window moved down to two ids the index no longer has...
+        self.assertEqual(self.search(), {self.replies[-3], self.replies[-4], self.replies[-7]})
+        # ...until the sweep puts them back.
+        self.assertEqual(schema.fit_recent(connection, keep=4), (0, 2))
+        self.assertEqual(self.search(), set(self.replies[-5:-2]))
+
+    def test_the_margin_covers_deletions_between_two_sweeps(self):
+        schema.fit_recent(connection, keep=6)
+        Post.objects.filter(pk__in=self.replies[-2:]).delete()
+        self.assertEqual(self.search(), set(self.replies[-5:-2]))
+
+    def test_a_copy_behind_an_edit_finds_nothing_the_reply_no_longer_says(self):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE search_recent_reply SET search_vector = to_tsvector('english', 'medlar') WHERE id = %s",
+                [self.replies[-1]],
+            )
+        self.assertEqual(found(self.cast.outsider, "medlar", type="reply"), set())

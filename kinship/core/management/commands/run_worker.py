@@ -3,9 +3,10 @@
 The library's worker raises out of its loop on the first connection error, so a PostgreSQL restart or
 failover stopped every worker until something restarted them. This one waits and tries again, with
 the same options. A task the database went away under (neither its result nor its failure could be
-written) is queued again once the database is back, so it runs at least once: every task here is
-safe to run twice (the reminder sweeps claim each reminder before sending it, events.tests.
-test_worker_killed; a second crisis alert beats none).
+written) is queued again once the database is back, up to RUNS runs in all: every task here is safe
+to run twice (the reminder sweeps claim each reminder before sending it, events.tests.
+test_worker_killed; a second crisis alert beats none). This worker must live to see the database
+back for that; a task whose worker was stopped meanwhile stays RUNNING, as the library leaves it.
 """
 
 import logging
@@ -16,6 +17,7 @@ from typing import Any
 from django.core.management.base import CommandError
 from django.db import close_old_connections
 from django.db.utils import InterfaceError, OperationalError
+from django.utils import timezone
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV, run_with_reloader
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.management.commands import db_worker
@@ -28,11 +30,14 @@ logger = logging.getLogger("kinship.worker")
 RETRY_SECONDS = (0.5, 1, 2, 5, 10)
 # Running this long since the last attempt means the database was back: the next outage starts over.
 SETTLED_SECONDS = 30
+# Runs of one task an outage may cut off before it is recorded as failed: a task that itself breaks
+# the connection must not go round the workers for ever.
+RUNS = 3
 
 
 class RetryingWorker(db_worker.Worker):
     # The task that was running when the database went away, to queue again once it is back.
-    interrupted: Any = None
+    interrupted: DBTaskResult | None = None
 
     def run(self) -> None:
         failures = 0
@@ -63,17 +68,28 @@ class RetryingWorker(db_worker.Worker):
         except (OperationalError, InterfaceError):
             # The library records a task's failure; this one could not be recorded either, so the row
             # still says RUNNING and nothing would ever run it again.
-            self.interrupted = db_task_result.pk
+            self.interrupted = db_task_result
             raise
 
     def requeue_interrupted(self) -> None:
-        if self.interrupted is None:
+        cut_off = self.interrupted
+        if cut_off is None:
             return
-        queued = DBTaskResult.objects.filter(pk=self.interrupted, status=TaskResultStatus.RUNNING).update(
-            status=TaskResultStatus.READY, started_at=None
+        # Still this worker's claim (the same start), not a later run another worker has claimed.
+        mine = DBTaskResult.objects.filter(
+            pk=cut_off.pk, status=TaskResultStatus.RUNNING, started_at=cut_off.started_at
         )
-        if queued:
-            logger.warning("Task %s was cut off by the database outage; it is queued again.", self.interrupted)
+        if len(cut_off.worker_ids) >= RUNS:
+            changed = mine.update(
+                status=TaskResultStatus.FAILED,
+                finished_at=timezone.now(),
+                exception_class_path="builtins.RuntimeError",
+                traceback=f"Cut off by a database outage in each of its {len(cut_off.worker_ids)} runs.",
+            )
+            if changed:
+                logger.error("Task %s was cut off by database outages %s times; recorded as failed.", cut_off.pk, RUNS)
+        elif mine.update(status=TaskResultStatus.READY, started_at=None):
+            logger.warning("Task %s was cut off by the database outage; it is queued again.", cut_off.pk)
         self.interrupted = None
 
 

@@ -611,7 +611,7 @@ class Command(BaseCommand):
         # VACUUM also sets the visibility map (index-only scans); it cannot run inside a transaction.
         verb = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
         # The bulk insert put every reply in search's recent index, as a long outage of the sweep would.
-        trimmed = search_schema.trim_recent(connection)
+        trimmed, _ = search_schema.fit_recent(connection)
         tables = [model._meta.db_table for model in models] + search_schema.recent_tables()
         with connection.cursor() as cursor:
             for table in tables:

@@ -1,8 +1,8 @@
 """Enqueue the sweeps every minute, for `manage.py run_worker` to run: events' meeting reminders, the
 referrals' follow-up reminders (kinship.library.tasks), the new-message emails after a quiet spell
 (kinship.peers.tasks_messages), the expiry of mentor requests nobody answered in time
-(kinship.peers.tasks_mentoring), the weekly check-in reminders (kinship.journal.tasks) and the trim
-of search's recent-replies index (kinship.search.tasks)."""
+(kinship.peers.tasks_mentoring), the weekly check-in reminders (kinship.journal.tasks) and the fit
+of search's recent-replies index to its window (kinship.search.tasks)."""
 
 import signal
 import threading
@@ -28,7 +28,7 @@ SWEEPS = [
     tasks_messages.send_due_message_emails,
     tasks_mentoring.expire_due_requests,
     journal_tasks.send_due_checkin_reminders,
-    search_tasks.trim_recent_replies,
+    search_tasks.fit_recent_replies,
 ]
 
 
