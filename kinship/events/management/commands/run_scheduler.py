@@ -12,6 +12,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 from django.db.utils import InterfaceError, OperationalError
+from django_tasks.base import Task
 
 from kinship.events import tasks
 from kinship.journal import tasks as journal_tasks
@@ -22,7 +23,7 @@ from kinship.search import tasks as search_tasks
 # Seconds to wait before trying again while the database is out of reach.
 RETRY_SECONDS = 2.0
 # Each sweep is enqueued every interval, unless one of its kind is still waiting for the worker.
-SWEEPS = [
+SWEEPS: list[Task[[], Any]] = [
     tasks.send_due_reminders,
     library_tasks.send_due_follow_ups,
     tasks_messages.send_due_message_emails,
