@@ -1,8 +1,10 @@
 import datetime as dt
 from io import StringIO
+from unittest import mock
 
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 from django.db.models import Count, Max, Q
 from django.test import TestCase
 from django.utils import timezone
@@ -23,6 +25,7 @@ from kinship.events.models import Event, Occurrence, Rsvp
 from kinship.journal.models import CheckIn, Goal, Milestone
 from kinship.peers.models import Conversation, Message, Participant
 from kinship.qa.models import Question, SpeakerProfile
+from kinship.search import schema as search_schema
 
 
 def run(*args: str) -> str:
@@ -156,6 +159,21 @@ class SeedScaleTests(TestCase):
     def test_counters_are_exact(self):
         run(*self.ARGS)
         assert_counters_exact(self, self.scale_topics())
+
+    def test_search_s_recent_index_holds_the_newest_replies_after_the_bulk_load(self):
+        if connection.vendor != "postgresql":
+            self.skipTest("PostgreSQL keeps the recent replies' index")
+        with (
+            mock.patch.object(search_schema, "RECENT_WINDOW", 100),
+            mock.patch.object(search_schema, "RECENT_MARGIN", 50),
+        ):
+            run(*self.ARGS)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT id FROM search_recent_reply")
+            held = {pk for (pk,) in cursor.fetchall()}
+        # COPY went through the insert trigger, and the seeder fitted the index to window and margin.
+        newest = Post.objects.order_by("-pk").values_list("pk", flat=True)[:150]
+        self.assertEqual(held, set(newest))
 
     def test_long_topic_is_findable_by_title(self):
         run(*self.ARGS, "--long-topic-replies", "60")
