@@ -122,6 +122,7 @@ def send_reminder(rsvp: Rsvp, kind: str) -> bool:
             "events/email/reminder.html",
             context,
             attachments=[_ics(rsvp)],
+            message_key=f"reminder:{kind}:{rsvp.occurrence_id}:{rsvp.member_id}",
         )
         if not sent:
             # Switched off between the query and now: no record, so switching back on still works.
@@ -181,6 +182,7 @@ def send_seat_opened(rsvp_id: int, attempt: int = 0) -> bool:
             "events/email/seat_opened.html",
             context,
             attachments=[_ics(rsvp)],
+            message_key=f"seat-opened:{rsvp.pk}:{rsvp.promoted_at.isoformat()}",
         )
     except TRANSIENT:
         if retry_later(send_seat_opened, attempt, rsvp_id):

@@ -116,6 +116,8 @@ def _claim(user: User, now: datetime) -> bool:
 def send_reminder(user: User, now: datetime) -> bool:
     """Claim and send one reminder in one transaction; False when claimed already or switched off."""
     with transaction.atomic():
+        # The reminder before this one (none yet: the first) names this one, for its Message-ID.
+        before = ReminderMark.objects.filter(user=user).values_list("sent_at", flat=True).first()
         if not _claim(user, now):
             return False
         context = {
@@ -129,6 +131,7 @@ def send_reminder(user: User, now: datetime) -> bool:
             "journal/email/checkin_reminder.txt",
             "journal/email/checkin_reminder.html",
             context,
+            message_key=f"checkin-reminder:{user.pk}:{before.isoformat() if before else 'first'}",
         )
         if not sent:
             transaction.set_rollback(True)

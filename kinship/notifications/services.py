@@ -4,6 +4,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from email.mime.text import MIMEText
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import signing
@@ -11,6 +12,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.crypto import salted_hmac
 
 from kinship.accounts.models import User
 from kinship.core.errors import Invalid
@@ -107,6 +109,12 @@ def site_url(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
+def message_id(key: str) -> str:
+    """A Message-ID that only this site can make from `key`, and that tells nothing of it."""
+    digest = salted_hmac("kinship.notifications.message_id", key, algorithm="sha256").hexdigest()[:40]
+    return f"<{digest}@{urlsplit(settings.SITE_URL).hostname or 'kinship.invalid'}>"
+
+
 def unsubscribe_url(user: User, kind: str) -> str:
     return site_url(reverse("notifications:unsubscribe", args=[unsubscribe_token(user, kind)]))
 
@@ -119,11 +127,15 @@ def send(
     html_template: str,
     context: Mapping[str, Any],
     attachments: Iterable[Attachment] = (),
+    message_key: str | None = None,
 ) -> bool:
     """Email one member (never anyone else in To or Cc), with plain and HTML parts and one-click unsubscribe.
 
     Returns False, sending nothing, when the member switched this kind off or is no longer active.
-    Errors from the mail server propagate so the caller can roll back and retry.
+    Errors from the mail server propagate so the caller can roll back and retry. `message_key` names
+    what the message is (one reminder of one meeting for one member): every send of it carries the
+    same Message-ID, so a copy sent again after a worker was killed between the mail server's
+    "accepted" and the commit is one message to mail systems that drop repeated Message-IDs.
     """
     if kind not in EmailPreference.KINDS:
         raise ValueError(f"unknown email kind {kind!r}")
@@ -146,6 +158,7 @@ def send(
             "List-Unsubscribe": f"<{link}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             "Auto-Submitted": "auto-generated",
+            **({"Message-ID": message_id(message_key)} if message_key else {}),
         },
     )
     message.attach_alternative(render_to_string(html_template, full), "text/html")

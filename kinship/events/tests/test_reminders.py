@@ -93,6 +93,21 @@ class ReminderTests(SmtpTestMixin, KinshipTestCase):
         self.assertEqual(vevent.decoded("DTSTART"), self.start)
         self.assertNotIn(MEETING_LINK, attachment.get_content())
 
+    def test_a_reminder_sent_again_keeps_its_message_id(self) -> None:
+        self.answer(self.cast.member)
+        self.sweep(timedelta(hours=24))
+        # The worker was killed after the mail server accepted it, before the record was committed.
+        ReminderSent.objects.all().delete()
+        self.sweep(timedelta(hours=24))
+        self.sweep(timedelta(minutes=60))
+        first, again, hour = self.inbox.wait_for(3)
+        self.assertEqual(first["Message-ID"], again["Message-ID"])
+        self.assertNotEqual(first["Message-ID"], hour["Message-ID"])
+        # Made on this site (SITE_URL's host), telling nothing of the member or the meeting.
+        self.assertEqual(SITE, "https://kinship.test")
+        self.assertRegex(first["Message-ID"], r"^<[0-9a-f]{40}@kinship\.test>$")
+        self.assert_no_more_mail(3)
+
     def test_hour_reminder_says_where_the_link_appears_but_never_carries_it(self) -> None:
         self.answer(self.cast.member)
         self.sweep(timedelta(minutes=45))

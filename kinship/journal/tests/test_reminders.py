@@ -41,6 +41,18 @@ class ReminderSweepTests(KinshipTestCase):
         self.assertIn("/journal/checkins/new/", message.body)
         self.assertIn("List-Unsubscribe", message.extra_headers)
 
+    def test_a_reminder_sent_again_keeps_its_message_id_and_next_week_s_has_its_own(self) -> None:
+        self.opt_in()
+        now = timezone.now()
+        self.assertEqual(tasks.sweep_reminders(now=now), 1)
+        # The worker was killed after the mail server accepted it, before the mark was committed.
+        ReminderMark.objects.all().delete()
+        self.assertEqual(tasks.sweep_reminders(now=now + timedelta(minutes=1)), 1)
+        self.assertEqual(tasks.sweep_reminders(now=now + timedelta(days=7, minutes=2)), 1)
+        first, again, next_week = (m.extra_headers["Message-ID"] for m in mail.outbox)
+        self.assertEqual(first, again)
+        self.assertNotEqual(first, next_week)
+
     def test_a_recent_check_in_means_no_reminder(self) -> None:
         self.opt_in()
         make_checkin(self.cast.member, at=timezone.now() - timedelta(days=6), note=NOTE)
