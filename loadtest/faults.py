@@ -363,6 +363,10 @@ def worker_killed(server: Server, failures: list[str]) -> list[str]:
         finally:
             harness.stop_process(finisher)
         received = Counter(rcpt for _, rcpts in inbox.envelopes for rcpt in rcpts if rcpt in set(emails))
+        message_ids: dict[str, set[str]] = {}
+        for message, (_, rcpts) in zip(inbox.messages, inbox.envelopes, strict=True):
+            for rcpt in rcpts:
+                message_ids.setdefault(rcpt, set()).add(str(message["Message-ID"]))
     elapsed = time.monotonic() - started
 
     lost = [e for e in emails if received[e] == 0]
@@ -372,11 +376,16 @@ def worker_killed(server: Server, failures: list[str]) -> list[str]:
         failures.append(f"{len(lost)} members got no reminder")
     if extra > kills:
         failures.append(f"{extra} reminders sent again, more than the {kills} kills can explain")
+    # A copy sent again must be the same message to mail systems: the first copy's Message-ID.
+    same_id = sum(1 for e in twice if len(message_ids[e]) == 1)
+    if same_id < len(twice):
+        failures.append(f"{len(twice) - same_id} reminders sent again with a Message-ID of their own")
     return [
         f"Worker killed mid-batch: {count} reminders due, worker killed {kills} times with SIGKILL "
         f"(after {', '.join(map(str, killed_at))} messages had arrived), then the scheduler and a new worker",
         f"  delivered to {len(received)} of {count} members in {elapsed:.1f} s; lost: {len(lost)}; "
-        f"sent twice: {extra} (each one a kill between the server's 250 and the worker's commit)",
+        f"sent twice: {extra} (each one a kill between the server's 250 and the worker's commit), "
+        f"with the first copy's Message-ID: {same_id} of {len(twice)}",
     ]
 
 
