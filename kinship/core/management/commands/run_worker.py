@@ -79,15 +79,16 @@ class RetryingWorker(db_worker.Worker):
         mine = DBTaskResult.objects.filter(
             pk=cut_off.pk, status=TaskResultStatus.RUNNING, started_at=cut_off.started_at
         )
-        if len(cut_off.worker_ids) >= RUNS:
+        runs = len(cut_off.worker_ids)
+        if runs >= RUNS:
             changed = mine.update(
                 status=TaskResultStatus.FAILED,
                 finished_at=timezone.now(),
                 exception_class_path="builtins.RuntimeError",
-                traceback=f"Cut off by a database outage in each of its {len(cut_off.worker_ids)} runs.",
+                traceback=f"Cut off by a database outage in each of its {runs} runs.",
             )
             if changed:
-                logger.error("Task %s was cut off by database outages %s times; recorded as failed.", cut_off.pk, RUNS)
+                logger.error("Task %s was cut off by database outages %s times; recorded as failed.", cut_off.pk, runs)
         elif mine.update(status=TaskResultStatus.READY, started_at=None):
             logger.warning("Task %s was cut off by the database outage; it is queued again.", cut_off.pk)
         self.interrupted = None
